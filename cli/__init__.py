@@ -1,0 +1,1 @@
+"""The elunumba command line (installed as the package elunumba_cli)."""

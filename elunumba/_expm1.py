@@ -1,0 +1,108 @@
+"""The one expm1 of elunumba: float32 and float64, plain branch-free arithmetic.
+
+Numba lowers ``math.expm1`` to a scalar libm call, which keeps a loop from vectorizing; libdevice's
+expm1f is off by up to 1.13 ULP. These versions are ordinary arithmetic that LLVM turns into AVX2
+code on the CPU and that the CUDA kernels call unchanged, so every target computes the same thing.
+
+The recipe (fdlibm, SLEEF): n = round(x / ln2); r = (x - n*ln2_hi) - n*ln2_lo with |r| <= ln2/2;
+expm1(r) = r + r**2/2 + r**3 * q(r) with q a near-minimax polynomial (tools/fit_expm1.py);
+expm1(x) = 2**n * expm1(r) + (2**n - 1). Both 2**n*expm1(r) and 2**n - 1 are exact or nearly so,
+so the result is rounded about once.
+
+Only x <= 0 matters to ELU (the positive branch is linear), so x is clamped to [LOWEST, 0]: below
+LOWEST the result rounds to -1 in the working precision, and the clamp keeps 2**n a normal number.
+NaN is not clamped away: it flows through and comes out NaN.
+
+2**n is built from exponent bits. Adding ROUND = 1.5 * 2**(p-1) to x/ln2 rounds it to an integer
+and leaves that integer in the low mantissa bits of the sum, so no float-to-int conversion is
+needed (AVX2 has none for 64-bit integers, and one would stop the loop from vectorizing).
+"""
+
+import numpy as np
+from numba.extending import overload, register_jitable
+
+# float32: coefficients from tools/fit_expm1.py (relative error of the polynomial 2^-29.0).
+F32_LOWEST = np.float32(-18.0)  # e^-18 < 2^-25: expm1 rounds to -1
+F32_INV_LN2 = np.float32(1.4426950408889634)
+F32_LN2_HI = np.float32(0.693359375)  # 9 significant bits: n * F32_LN2_HI is exact for |n| <= 26
+F32_LN2_LO = np.float32(-2.1219444005469057e-4)
+F32_ROUND = np.float32(12582912.0)  # 1.5 * 2**23
+F32_ZERO = np.float32(0.0)
+F32_ONE = np.float32(1.0)
+F32_HALF = np.float32(0.5)
+F32_C3 = np.float32(0.1666666716337204)
+F32_C4 = np.float32(0.04166655242443085)
+F32_C5 = np.float32(0.00833332072943449)
+F32_C6 = np.float32(0.0013926392421126366)
+F32_C7 = np.float32(0.00019882929336745292)
+
+# float64: coefficients from tools/fit_expm1.py (relative error of the polynomial 2^-53.5).
+F64_LOWEST = -40.0  # e^-40 < 2^-54: expm1 rounds to -1
+F64_INV_LN2 = 1.4426950408889634
+F64_LN2_HI = 6.93147180369123816490e-01  # fdlibm's split: 21 trailing zero bits
+F64_LN2_LO = 1.90821492927058770002e-10
+F64_ROUND = 6755399441055744.0  # 1.5 * 2**52
+F64_C3 = 0.16666666666666666
+F64_C4 = 0.04166666666665101
+F64_C5 = 0.00833333333333213
+F64_C6 = 0.0013888888906167624
+F64_C7 = 0.00019841269854558617
+F64_C8 = 2.4801535818750543e-05
+F64_C9 = 2.7557279628715856e-06
+F64_C10 = 2.761412226225867e-07
+F64_C11 = 2.5095797228831063e-08
+
+
+@register_jitable
+def expm1_f32(x):
+    """expm1 of a float32 x <= 0 in float32 arithmetic (x > 0 is clamped to 0)."""
+    x = F32_LOWEST if x < F32_LOWEST else x
+    x = F32_ZERO if x > F32_ZERO else x
+    shifted = x * F32_INV_LN2 + F32_ROUND
+    n = shifted - F32_ROUND
+    r = (x - n * F32_LN2_HI) - n * F32_LN2_LO
+    q = (((F32_C7 * r + F32_C6) * r + F32_C5) * r + F32_C4) * r + F32_C3
+    expm1_r = r + r * r * (F32_HALF + r * q)
+    # low byte of the shifted bits is n (mod 256); n + 127 in 101..127 is the biased exponent
+    exponent = (np.float32(shifted).view(np.int32) + 127) & 0xFF
+    two_n = np.int32(exponent << 23).view(np.float32)
+    return two_n * expm1_r + (two_n - F32_ONE)
+
+
+@register_jitable
+def expm1_f64(x):
+    """expm1 of a float64 x <= 0 in float64 arithmetic (x > 0 is clamped to 0)."""
+    x = F64_LOWEST if x < F64_LOWEST else x
+    x = 0.0 if x > 0.0 else x
+    shifted = x * F64_INV_LN2 + F64_ROUND
+    n = shifted - F64_ROUND
+    r = (x - n * F64_LN2_HI) - n * F64_LN2_LO
+    q = F64_C11 * r + F64_C10
+    q = q * r + F64_C9
+    q = q * r + F64_C8
+    q = q * r + F64_C7
+    q = q * r + F64_C6
+    q = q * r + F64_C5
+    q = q * r + F64_C4
+    q = q * r + F64_C3
+    expm1_r = r + r * r * (0.5 + r * q)
+    # low 11 bits of the shifted bits are n (mod 2048); n + 1023 in 965..1023 is the exponent
+    exponent = (np.float64(shifted).view(np.int64) + 1023) & 0x7FF
+    two_n = np.int64(exponent << 52).view(np.float64)
+    return two_n * expm1_r + (two_n - 1.0)
+
+
+def expm1(x):
+    """expm1 in the precision of x (float32 or float64); see expm1_f32 and expm1_f64."""
+    return expm1_f32(x) if isinstance(x, np.float32) else expm1_f64(x)
+
+
+@overload(expm1, inline="always")
+def _expm1_for_type(x):
+    from numba.core import types
+
+    if x == types.float32:
+        return lambda x: expm1_f32(x)
+    if x == types.float64:
+        return lambda x: expm1_f64(x)
+    return None

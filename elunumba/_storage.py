@@ -1,0 +1,41 @@
+"""How a kernel loads an element into its compute precision and stores a result back.
+
+float32 and float64 are computed in their own precision. float16 is computed in float32 and
+rounded once on the store: on the CPU the arrays are passed as their uint16 bit patterns (Numba has
+no CPU float16) and converted bit by bit; on CUDA they are native float16.
+"""
+
+import numpy as np
+from numba.extending import overload
+
+from ._half import float_to_half_bits, half_bits_to_float
+
+
+def widen(element):
+    """The element in its compute precision (pure-Python form, used by the CUDA simulator)."""
+    return np.float32(element) if element.dtype == np.float16 else element
+
+
+def narrow(value, out):
+    """``value`` in the storage type of the array ``out`` (pure-Python form, as ``widen``)."""
+    return value
+
+
+@overload(widen, inline="always")
+def _widen_for_type(element):
+    from numba.core import types
+
+    if element == types.uint16:
+        return lambda element: half_bits_to_float(element)
+    if element == types.float16:
+        return lambda element: np.float32(element)
+    return lambda element: element
+
+
+@overload(narrow, inline="always")
+def _narrow_for_type(value, out):
+    from numba.core import types
+
+    if out.dtype == types.uint16:
+        return lambda value, out: float_to_half_bits(value)
+    return lambda value, out: value

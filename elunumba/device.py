@@ -1,0 +1,138 @@
+"""The CUDA side of the dispatch layer: device arrays in and out, NumPy arrays to the GPU and back.
+
+Device arrays are anything with ``__cuda_array_interface__`` (Numba device arrays, CuPy arrays,
+PyTorch CUDA tensors) or a Numba device array. They are used in place (zero-copy) and the result is
+a device array of the same library: CuPy in gives CuPy out, torch in gives torch out. NumPy inputs
+with target="cuda" are copied to the device, computed there and copied back into a NumPy result.
+Device arrays must be C-contiguous and of one shape (no broadcasting on the device).
+"""
+
+import numpy as np
+
+from . import dispatch
+
+
+class TargetUnavailableError(RuntimeError):
+    """An explicitly requested target cannot run on this machine."""
+
+
+def cuda_backend():
+    """The CUDA kernel module, or TargetUnavailableError saying what is missing."""
+    available = ", ".join(t for t in dispatch.TARGETS if t != "cuda")
+    try:
+        from . import cuda
+    except ImportError as error:
+        raise TargetUnavailableError(
+            f"target 'cuda' needs numba's CUDA support, which failed to import ({error}); "
+            f"install elunumba[cuda]. Available targets: {available}"
+        ) from None
+    usable, detail = cuda.availability()
+    if not usable:
+        raise TargetUnavailableError(
+            f"target 'cuda' cannot run here: {detail}. Available targets: {available}"
+        )
+    return cuda
+
+
+def call(op, inputs, coefs, out, target):
+    if target not in ("auto", "cuda"):
+        raise ValueError(
+            f"target {target!r} cannot take device arrays; use target='cuda' or 'auto', or "
+            "copy the arrays to the host first"
+        )
+    cuda = cuda_backend()
+    on_device = [dispatch.is_device_array(v) for v in inputs]
+    if any(on_device):
+        if not all(on_device):
+            raise TypeError("mix of device arrays and host values: pass all inputs on the device")
+        return _call_on_device(cuda, op, inputs, coefs, out)
+    return _call_from_host(cuda, op, inputs, coefs, out)
+
+
+def _call_on_device(cuda, op, inputs, coefs, out):
+    views = [cuda.as_device_array(v) for v in inputs]
+    dtype = dispatch.result_dtype(views, views)
+    if any(v.dtype != dtype for v in views):
+        raise TypeError(f"device inputs must all have dtype {dtype}; got "
+                        f"{', '.join(str(v.dtype) for v in views)} (no promotion on the device)")
+    shape = tuple(views[0].shape)
+    if any(tuple(v.shape) != shape for v in views):
+        raise ValueError("device inputs must have one shape (no broadcasting on the device); "
+                         f"got {', '.join(str(tuple(v.shape)) for v in views)}")
+    n_outputs = dispatch.N_OUTPUTS[op]
+    if out is None:
+        results = [_empty_like(inputs[0], shape, dtype) for _ in range(n_outputs)]
+    else:
+        results = list(out) if n_outputs > 1 else [out]
+        _check_device_out(cuda, results, n_outputs, out, shape, dtype)
+    result_views = [cuda.as_device_array(r) for r in results]
+    for array in views + result_views:
+        if not _c_contiguous(array):
+            raise ValueError("device arrays must be C-contiguous")
+    if views[0].size:
+        kernel_coefs = dispatch.coefficients_in(dispatch.compute_dtype(dtype), *coefs)
+        cuda.launch(op, [_flat(a) for a in views + result_views], kernel_coefs)
+    if out is not None:
+        return out
+    return results[0] if n_outputs == 1 else tuple(results)
+
+
+def _check_device_out(cuda, results, n_outputs, out, shape, dtype):
+    if n_outputs > 1 and not (isinstance(out, tuple) and len(out) == n_outputs):
+        raise TypeError(f"out must be a tuple of {n_outputs} device arrays, got {out!r}")
+    for result in results:
+        if not dispatch.is_device_array(result):
+            raise TypeError(f"out must be a device array for device inputs, got "
+                            f"{type(result).__name__}")
+        view = cuda.as_device_array(result)
+        if tuple(view.shape) != shape:
+            raise ValueError(f"out has shape {tuple(view.shape)}, the result has shape {shape}")
+        if view.dtype != dtype:
+            raise TypeError(f"out has dtype {view.dtype}, the result has dtype {dtype}")
+
+
+def _call_from_host(cuda, op, inputs, coefs, out):
+    arrays = [np.asarray(v) for v in inputs]
+    dtype = dispatch.result_dtype(inputs, arrays)
+    shape = dispatch.broadcast_shape(arrays)
+    buffers = dispatch.check_out(out, dispatch.N_OUTPUTS[op], shape, dtype)
+    kernel_coefs = dispatch.coefficients_in(dispatch.compute_dtype(dtype), *coefs)
+    results = buffers or [np.empty(shape, dtype) for _ in range(dispatch.N_OUTPUTS[op])]
+    if results[0].size:
+        device_in = [cuda.to_device(np.ascontiguousarray(np.broadcast_to(a.astype(dtype), shape))
+                                    .reshape(-1)) for a in arrays]
+        device_out = [cuda.device_array(results[0].size, dtype) for _ in results]
+        cuda.launch(op, device_in + device_out, kernel_coefs)
+        for result, device_result in zip(results, device_out):
+            np.copyto(result, device_result.copy_to_host().reshape(shape))
+    if buffers is not None:
+        return out
+    if shape == ():
+        results = [r[()] for r in results]
+    return results[0] if len(results) == 1 else tuple(results)
+
+
+def _empty_like(example, shape, dtype):
+    """A new device array from the example's library: CuPy, torch, else Numba."""
+    module = type(example).__module__.split(".")[0]
+    if module == "cupy":
+        import cupy
+
+        return cupy.empty(shape, dtype)
+    if module == "torch":
+        import torch
+
+        torch_dtype = {np.float16: torch.float16, np.float32: torch.float32,
+                       np.float64: torch.float64}[dtype.type]
+        return torch.empty(shape, dtype=torch_dtype, device=example.device)
+    from . import cuda
+
+    return cuda.device_array(shape, dtype)
+
+
+def _c_contiguous(array):
+    return getattr(array, "is_c_contiguous", lambda: True)()
+
+
+def _flat(array):
+    return array.reshape(array.size)

@@ -1,0 +1,213 @@
+"""The dispatch layer: validate, resolve dtypes and shapes, check ``out=``, pick a target, then
+make exactly one kernel call. Kernels never validate; this module never computes ELU.
+"""
+
+import functools
+import math
+
+import numpy as np
+
+from .cpu import KERNELS
+
+TARGETS = ("auto", "cpu", "parallel", "cuda")
+HOST_TARGETS = ("cpu", "parallel")
+SUPPORTED_DTYPES = tuple(np.dtype(t) for t in (np.float16, np.float32, np.float64))
+SUPPORTED_DTYPES_TEXT = (
+    "float16, float32 and float64 (booleans and integers promote to a float as np.expm1 does)"
+)
+N_OUTPUTS = {"forward": 1, "backward": 1, "fused": 2}
+# concrete types, not numbers.Real: an ABC check costs microseconds on every call
+_REAL_TYPES = (int, float, np.integer, np.floating)
+
+# target="auto" runs a NumPy input on one thread below this many elements and on all Numba
+# threads from it on. Measured with `python tools/measure_threshold.py` on the 2-core reference
+# machine: forward float32, the two-thread kernel first wins at 2^15 elements (it costs a thread
+# wake-up of ~10 us, which 2^15 elements amortize); see README "Choosing a target".
+PARALLEL_THRESHOLD = 2**15
+
+
+def check_target(target):
+    if not isinstance(target, str) or target not in TARGETS:
+        raise ValueError(f"unknown target {target!r}: valid targets are {', '.join(TARGETS)}")
+    return target
+
+
+def coefficients(alpha, scale, input_scale, *, for_backward=False):
+    """(poscoef, negcoef, negiptcoef) as Python floats, from validated parameters."""
+    values = {"alpha": alpha, "scale": scale, "input_scale": input_scale}
+    for name, value in values.items():
+        if type(value) is bool or not isinstance(value, _REAL_TYPES):
+            raise TypeError(f"{name} must be a real number, got {value!r}")
+        if not math.isfinite(value):
+            raise ValueError(f"{name} must be finite, got {value!r}")
+    if for_backward and not (alpha >= 0 and scale > 0):
+        raise ValueError(
+            "elu_backward needs alpha >= 0 and scale > 0, otherwise the output y does not "
+            f"determine the gradient; got alpha={alpha!r}, scale={scale!r}"
+        )
+    return float(scale), float(alpha) * float(scale), float(input_scale)
+
+
+@functools.lru_cache(maxsize=256)
+def coefficients_in(compute_dtype, poscoef, negcoef, negiptcoef):
+    """The coefficients rounded to the precision the kernel computes in."""
+    rounded = tuple(compute_dtype.type(c) for c in (poscoef, negcoef, negiptcoef))
+    for name, value in zip(("scale", "alpha*scale", "input_scale"), rounded):
+        if not np.isfinite(value):
+            raise ValueError(f"{name} overflows {compute_dtype.name}: {float(value)!r}")
+    return rounded
+
+
+def compute_dtype(dtype):
+    """float16 is computed in float32; the others in their own precision."""
+    return _COMPUTE_DTYPES[dtype]
+
+
+_COMPUTE_DTYPES = {np.dtype(np.float16): np.dtype(np.float32),
+                   np.dtype(np.float32): np.dtype(np.float32),
+                   np.dtype(np.float64): np.dtype(np.float64)}
+
+
+def result_dtype(inputs, arrays):
+    """The dtype np.expm1 gives for the inputs' common type (Python scalars count as weak)."""
+    return _result_dtype(*(_promotion_key(v, a) for v, a in zip(inputs, arrays)))
+
+
+def _promotion_key(value, array):
+    if type(value) in (bool, int, float, complex):
+        return type(value)(0)  # a weak Python scalar, as NumPy 2 promotes them
+    return array.dtype
+
+
+@functools.lru_cache(maxsize=256)
+def _result_dtype(*keys):
+    try:
+        common = np.result_type(*keys)
+        result = np.expm1.resolve_dtypes((common, None))[1]
+    except TypeError:
+        result = None
+    if result not in SUPPORTED_DTYPES:
+        described = ", ".join(str(k) if isinstance(k, np.dtype) else type(k).__name__
+                              for k in keys)
+        raise TypeError(f"unsupported dtype ({described}): elunumba computes in "
+                        f"{SUPPORTED_DTYPES_TEXT}")
+    return result
+
+
+def broadcast_shape(arrays):
+    if len(arrays) == 1:
+        return arrays[0].shape
+    try:
+        return np.broadcast_shapes(*(a.shape for a in arrays))
+    except ValueError:
+        shapes = " and ".join(str(a.shape) for a in arrays)
+        raise ValueError(f"shapes {shapes} do not broadcast together") from None
+
+
+def check_out(out, n_outputs, shape, dtype):
+    """The output buffers as a list, after checking each; None when the call allocates."""
+    if out is None:
+        return None
+    if n_outputs == 1:
+        buffers = [out]
+    elif isinstance(out, tuple) and len(out) == n_outputs:
+        buffers = list(out)
+    else:
+        raise TypeError(f"out must be a tuple of {n_outputs} arrays (value, grad), got {out!r}")
+    for buffer in buffers:
+        if not isinstance(buffer, np.ndarray):
+            raise TypeError(f"out must be a NumPy array, got {type(buffer).__name__}")
+        if buffer.shape != shape:
+            raise ValueError(f"out has shape {buffer.shape}, the result has shape {shape}")
+        if buffer.dtype != dtype:
+            raise TypeError(f"out has dtype {buffer.dtype}, the result has dtype {dtype}")
+        if not buffer.flags.writeable:
+            raise ValueError("out is read-only")
+    if n_outputs == 2 and np.shares_memory(buffers[0], buffers[1]):
+        raise ValueError("the two out buffers (value, grad) must not share memory")
+    return buffers
+
+
+def is_device_array(value):
+    """Anything exposing __cuda_array_interface__ (CuPy, torch CUDA), or a Numba device array."""
+    return hasattr(value, "__cuda_array_interface__") or hasattr(value, "copy_to_host")
+
+
+def choose_host_target(target, size):
+    if target == "auto":
+        return "parallel" if size >= PARALLEL_THRESHOLD else "cpu"
+    return target
+
+
+def call(op, inputs, coefs, out, target):
+    """Run ``op`` on ``inputs``; returns the output, a tuple of outputs for "fused"."""
+    check_target(target)
+    if target == "cuda" or any(is_device_array(v) for v in inputs):
+        from . import device
+
+        return device.call(op, inputs, coefs, out, target)
+    arrays = [np.asarray(v) for v in inputs]
+    dtype = result_dtype(inputs, arrays)
+    shape = broadcast_shape(arrays)
+    buffers = check_out(out, N_OUTPUTS[op], shape, dtype)
+    kernel_coefs = coefficients_in(compute_dtype(dtype), *coefs)
+    results = buffers or [_empty_like_input(arrays[0], shape, dtype) for _ in range(N_OUTPUTS[op])]
+    if math.prod(shape):
+        kernel = KERNELS[op, choose_host_target(target, math.prod(shape))]
+        inputs_in_dtype = [a.astype(dtype, copy=False) for a in arrays]
+        run_flat(kernel, inputs_in_dtype, results, kernel_coefs, fresh_outputs=buffers is None)
+    if buffers is not None:
+        return out
+    if shape == ():
+        results = [r[()] for r in results]
+    return results[0] if len(results) == 1 else tuple(results)
+
+
+def _empty_like_input(array, shape, dtype):
+    """A new output laid out like the input where the input has the result's shape (as ufuncs)."""
+    fortran = array.shape == shape and array.flags.f_contiguous and not array.flags.c_contiguous
+    return np.empty(shape, dtype, order="F" if fortran else "C")
+
+
+def run_flat(kernel, inputs, outputs, kernel_coefs, fresh_outputs=False):
+    """Call a kernel that loops over flat contiguous arrays, whatever the arrays' layout.
+
+    Arrays that are all C- or all F-contiguous with the result's shape are passed as flat views
+    (no copy; an output may be an input, for in-place use). Anything else (strides, broadcasting,
+    an output that partly overlaps an input) goes through contiguous temporaries, so the result is
+    the same as without overlap. Outputs the call just allocated overlap nothing.
+    """
+    flat = _flat_views(inputs + outputs, outputs[0].shape)
+    if flat is None or not fresh_outputs and _partly_overlapping(inputs, outputs):
+        shape = outputs[0].shape
+        work_in = [np.ascontiguousarray(np.broadcast_to(a, shape)) for a in inputs]
+        work_out = [np.empty(shape, a.dtype) for a in outputs]
+        run_flat(kernel, work_in, work_out, kernel_coefs, fresh_outputs=True)
+        for buffer, result in zip(outputs, work_out):
+            np.copyto(buffer, result)
+        return
+    kernel(*(_storage_view(a) for a in flat), *kernel_coefs)
+
+
+def _flat_views(arrays, shape):
+    if any(a.shape != shape for a in arrays):
+        return None
+    if all(a.flags.c_contiguous for a in arrays):
+        return arrays if len(shape) == 1 else [a.reshape(-1) for a in arrays]
+    if all(a.flags.f_contiguous for a in arrays):
+        return [a.reshape(-1, order="F") for a in arrays]
+    return None
+
+
+def _partly_overlapping(inputs, outputs):
+    def same_view(a, b):
+        return (a.__array_interface__["data"][0] == b.__array_interface__["data"][0]
+                and a.strides == b.strides)
+
+    return any(np.may_share_memory(o, i) and not same_view(o, i) and np.shares_memory(o, i)
+               for o in outputs for i in inputs)
+
+
+def _storage_view(array):
+    """float16 travels to the CPU kernels as its uint16 bit pattern (Numba has no CPU float16)."""
+    return array.view(np.uint16) if array.dtype.char == "e" else array
