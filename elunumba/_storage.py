@@ -17,8 +17,8 @@ def widen(element):
 
 
 def narrow(value, out):
-    """``value`` in the storage type of the array ``out`` (pure-Python form, as ``widen``)."""
-    return value
+    """``value`` rounded to the storage type of the array ``out`` (pure-Python form)."""
+    return out.dtype.type(value)
 
 
 @overload(widen, inline="always")
@@ -38,4 +38,5 @@ def _narrow_for_type(value, out):
 
     if out.dtype == types.uint16:
         return lambda value, out: float_to_half_bits(value)
-    return lambda value, out: value
+    storage = out.dtype
+    return lambda value, out: storage(value)

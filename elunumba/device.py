@@ -34,7 +34,7 @@ def cuda_backend():
     return cuda
 
 
-def call(op, inputs, coefs, out, target):
+def call(op, inputs, coefs, out, target, correctly_rounded):
     if target not in ("auto", "cuda"):
         raise ValueError(
             f"target {target!r} cannot take device arrays; use target='cuda' or 'auto', or "
@@ -45,11 +45,11 @@ def call(op, inputs, coefs, out, target):
     if any(on_device):
         if not all(on_device):
             raise TypeError("mix of device arrays and host values: pass all inputs on the device")
-        return _call_on_device(cuda, op, inputs, coefs, out)
-    return _call_from_host(cuda, op, inputs, coefs, out)
+        return _call_on_device(cuda, op, inputs, coefs, out, correctly_rounded)
+    return _call_from_host(cuda, op, inputs, coefs, out, correctly_rounded)
 
 
-def _call_on_device(cuda, op, inputs, coefs, out):
+def _call_on_device(cuda, op, inputs, coefs, out, correctly_rounded):
     views = [cuda.as_device_array(v) for v in inputs]
     dtype = dispatch.result_dtype(views, views)
     if any(v.dtype != dtype for v in views):
@@ -70,7 +70,7 @@ def _call_on_device(cuda, op, inputs, coefs, out):
         if not _c_contiguous(array):
             raise ValueError("device arrays must be C-contiguous")
     if views[0].size:
-        kernel_coefs = dispatch.coefficients_in(dispatch.compute_dtype(dtype), *coefs)
+        kernel_coefs = dispatch.coefficients_in(dispatch.compute_dtype(dtype, correctly_rounded), *coefs)
         cuda.launch(op, [_flat(a) for a in views + result_views], kernel_coefs)
     if out is not None:
         return out
@@ -91,12 +91,12 @@ def _check_device_out(cuda, results, n_outputs, out, shape, dtype):
             raise TypeError(f"out has dtype {view.dtype}, the result has dtype {dtype}")
 
 
-def _call_from_host(cuda, op, inputs, coefs, out):
+def _call_from_host(cuda, op, inputs, coefs, out, correctly_rounded):
     arrays = [np.asarray(v) for v in inputs]
     dtype = dispatch.result_dtype(inputs, arrays)
     shape = dispatch.broadcast_shape(arrays)
     buffers = dispatch.check_out(out, dispatch.N_OUTPUTS[op], shape, dtype)
-    kernel_coefs = dispatch.coefficients_in(dispatch.compute_dtype(dtype), *coefs)
+    kernel_coefs = dispatch.coefficients_in(dispatch.compute_dtype(dtype, correctly_rounded), *coefs)
     results = buffers or [np.empty(shape, dtype) for _ in range(dispatch.N_OUTPUTS[op])]
     if results[0].size:
         device_in = [cuda.to_device(np.ascontiguousarray(np.broadcast_to(a.astype(dtype), shape))

@@ -58,8 +58,14 @@ def coefficients_in(compute_dtype, poscoef, negcoef, negiptcoef):
     return rounded
 
 
-def compute_dtype(dtype):
-    """float16 is computed in float32; the others in their own precision."""
+def compute_dtype(dtype, correctly_rounded=False):
+    """float16 is computed in float32; float32 in float32, or, correctly rounded, in float64.
+
+    The kernels compute in the precision of the coefficients they are given, so float64
+    coefficients with float32 arrays run the float64 expm1 and round once on the store.
+    """
+    if correctly_rounded and dtype == np.float32:
+        return np.dtype(np.float64)
     return _COMPUTE_DTYPES[dtype]
 
 
@@ -139,18 +145,18 @@ def choose_host_target(target, size):
     return target
 
 
-def call(op, inputs, coefs, out, target):
+def call(op, inputs, coefs, out, target, correctly_rounded=False):
     """Run ``op`` on ``inputs``; returns the output, a tuple of outputs for "fused"."""
     check_target(target)
     if target == "cuda" or any(is_device_array(v) for v in inputs):
         from . import device
 
-        return device.call(op, inputs, coefs, out, target)
+        return device.call(op, inputs, coefs, out, target, correctly_rounded)
     arrays = [np.asarray(v) for v in inputs]
     dtype = result_dtype(inputs, arrays)
     shape = broadcast_shape(arrays)
     buffers = check_out(out, N_OUTPUTS[op], shape, dtype)
-    kernel_coefs = coefficients_in(compute_dtype(dtype), *coefs)
+    kernel_coefs = coefficients_in(compute_dtype(dtype, correctly_rounded), *coefs)
     results = buffers or [_empty_like_input(arrays[0], shape, dtype) for _ in range(N_OUTPUTS[op])]
     if math.prod(shape):
         kernel = KERNELS[op, choose_host_target(target, math.prod(shape))]

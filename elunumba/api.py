@@ -1,0 +1,69 @@
+"""The public functions, defined once and offered in two float32 roundings.
+
+``Kernels(correctly_rounded=False)`` is the default set (``elunumba.elu`` and friends): float32 is
+computed in float32 arithmetic, within 1 ULP and correctly rounded for most inputs, at the memory
+system's speed. ``Kernels(correctly_rounded=True)`` (``elunumba.correctly_rounded``) computes
+float32 through the float64 kernels and rounds once, which makes float32 ELU correctly rounded at
+some cost in speed; float16 and float64 are the same in both.
+"""
+
+from . import dispatch
+
+
+class Kernels:
+    def __init__(self, correctly_rounded):
+        self.correctly_rounded = correctly_rounded
+
+    def __repr__(self):
+        return f"Kernels(correctly_rounded={self.correctly_rounded})"
+
+    def elu(self, x, alpha=1.0, *, scale=1.0, input_scale=1.0, out=None, target="auto"):
+        """ELU of ``x``: ``scale*x`` where x > 0, else ``scale*alpha*expm1(input_scale*x)``.
+
+        ``x``: any array-like; the result has its shape and the dtype np.expm1 would give.
+        ``out``: an array of that shape and dtype to write into (may be ``x`` itself); returned.
+        ``target``: "auto", "cpu" (one thread), "parallel" (all Numba threads) or "cuda".
+        """
+        coefs = dispatch.coefficients(alpha, scale, input_scale)
+        return dispatch.call("forward", (x,), coefs, out, target, self.correctly_rounded)
+
+    def elu_backward(self, grad_out, y, alpha=1.0, *, scale=1.0, input_scale=1.0, out=None,
+                     target="auto"):
+        """Gradient with respect to the input, from ``grad_out`` and the forward OUTPUT ``y``.
+
+        ``grad_out*scale`` where y > 0, else ``grad_out*input_scale*(y + alpha*scale)``; needs
+        alpha >= 0 and scale > 0. ``grad_out`` and ``y`` broadcast like a NumPy ufunc's inputs.
+        """
+        coefs = dispatch.coefficients(alpha, scale, input_scale, for_backward=True)
+        return dispatch.call("backward", (grad_out, y), coefs, out, target, self.correctly_rounded)
+
+    def elu_value_and_grad(self, x, alpha=1.0, *, scale=1.0, input_scale=1.0, out=None,
+                           target="auto"):
+        """``(elu(x), d elu(x)/dx)`` in one pass over ``x``; ``out=(y_buffer, grad_buffer)``.
+
+        Bit-identical to ``elu(x, ...)`` and ``elu_backward(ones, elu(x, ...), ...)``, so it too
+        needs alpha >= 0 and scale > 0.
+        """
+        coefs = dispatch.coefficients(alpha, scale, input_scale, for_backward=True)
+        return dispatch.call("fused", (x,), coefs, out, target, self.correctly_rounded)
+
+    def selu(self, x, *, out=None, target="auto"):
+        """SELU: ``elu(x, SELU_ALPHA, scale=SELU_SCALE)``.
+
+        Gradient: ``elu_backward(grad_y, y, SELU_ALPHA, scale=SELU_SCALE)``.
+        """
+        return self.elu(x, SELU_ALPHA, scale=SELU_SCALE, out=out, target=target)
+
+    def celu(self, x, alpha=1.0, *, out=None, target="auto"):
+        """CELU: ``max(0, x) + min(0, alpha*expm1(x/alpha))``, i.e. elu with input_scale=1/alpha.
+
+        Gradient: ``elu_backward(grad_y, y, alpha, input_scale=1/alpha)``.
+        """
+        if alpha == 0:
+            raise ValueError("celu needs alpha != 0 (its input scale is 1/alpha)")
+        return self.elu(x, alpha, input_scale=1.0 / alpha, out=out, target=target)
+
+
+# Klambauer et al. 2017, "Self-Normalizing Neural Networks", eq. (14), to float64 precision.
+SELU_ALPHA = 1.6732632423543772848170429916717
+SELU_SCALE = 1.0507009873554804934193349852946
