@@ -34,7 +34,7 @@ def fit(tail_degree, dtype):
 
 
 if __name__ == "__main__":
-    for name, degree, dtype in (("float32", 4, np.float32), ("float64", 8, np.float64)):
+    for name, degree, dtype in (("float32", 4, np.float32), ("float64", 9, np.float64)):
         coefficients, log2_error = fit(degree, dtype)
         print(f"{name}: relative error 2^{log2_error:.1f}")
         for k, c in enumerate(coefficients, start=3):

@@ -1,0 +1,67 @@
+"""Input bands and per-band error statistics."""
+
+import math
+
+import numpy as np
+
+from . import reference
+from .ulp import ulp_error
+
+# (name, smallest |x|, largest |x|) for negative x: where expm1's difficulties differ.
+NEGATIVE_BANDS = (
+    ("|x| < 1e-6", 1e-30, 1e-6),
+    ("1e-6..1e-3", 1e-6, 1e-3),
+    ("1e-3..ln2/2", 1e-3, math.log(2) / 2),
+    ("ln2/2..1", math.log(2) / 2, 1.0),
+    ("1..17", 1.0, 17.0),
+    ("below -17", 17.0, 1e30),
+)
+BAND_NAMES = (*(name for name, _, _ in NEGATIVE_BANDS), "x > 0", "special")
+
+
+def special_values(dtype):
+    """±0, the extreme subnormals and normals, ±inf and NaN."""
+    finfo = np.finfo(dtype)
+    tiny, normal = finfo.smallest_subnormal, finfo.smallest_normal
+    values = [0.0, -0.0, tiny, -tiny, -normal + tiny, -normal, normal, finfo.max, -finfo.max,
+              np.inf, -np.inf, np.nan]
+    return np.array(values, dtype=dtype)
+
+
+def sample(dtype, per_band, seed=0):
+    """{band name: inputs}: log-uniform magnitudes per band (clipped to the dtype's range)."""
+    rng = np.random.default_rng(seed)
+    finfo = np.finfo(dtype)
+    samples = {}
+    for name, low, high in NEGATIVE_BANDS:
+        low, high = max(low, float(finfo.smallest_subnormal)), min(high, float(finfo.max))
+        magnitudes = np.exp(rng.uniform(math.log(low), math.log(high), per_band))
+        samples[name] = (-magnitudes).astype(dtype)
+    largest = min(20.0, math.log(float(finfo.max)))
+    samples["x > 0"] = np.exp(rng.uniform(-20, largest, per_band)).astype(dtype)
+    samples["special"] = special_values(dtype)
+    return samples
+
+
+def statistics(x, got, exact, dtype):
+    """Error statistics of ``got`` (dtype) against ``exact`` (extended precision)."""
+    got = np.asarray(got)
+    ulps = ulp_error(got, exact, dtype)
+    same = (got.astype(exact.dtype) == exact) | (np.isnan(got) & np.isnan(exact))
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+        absolute = np.where(same, 0.0, np.abs(got.astype(exact.dtype) - exact))
+        relative = np.where(same, 0.0, absolute / np.abs(exact))
+    absolute = np.where(np.isnan(absolute), np.inf, absolute)
+    relative = np.where(np.isnan(relative), np.inf, relative)
+    rounded = reference.correctly_rounded(exact, dtype)
+    correctly_rounded = (got == rounded) | (np.isnan(got) & np.isnan(rounded))
+    worst = int(np.argmax(ulps)) if ulps.size else 0
+    return {
+        "n": int(got.size),
+        "max_abs": float(absolute.max(initial=0.0)),
+        "mean_abs": float(absolute.mean()) if absolute.size else 0.0,
+        "max_rel": float(relative.max(initial=0.0)),
+        "max_ulp": float(ulps.max(initial=0.0)),
+        "correctly_rounded": float(correctly_rounded.mean()) if got.size else 1.0,
+        "worst_input": float(x[worst]) if x.size else None,
+    }

@@ -1,0 +1,69 @@
+"""References more precise than what they judge.
+
+Everything here is evaluated in x87 extended precision (NumPy's longdouble on x86-64: a 64-bit
+significand, 11 bits more than float64 and 40 more than float32), independently of elunumba's
+own expm1 (these call the C library's expm1l/expl through NumPy).
+"""
+
+import numpy as np
+
+EXTENDED = np.longdouble
+
+
+def require_extended_precision():
+    if np.finfo(EXTENDED).nmant < 63:
+        raise RuntimeError(
+            "the accuracy references need an 80-bit long double (x86-64); this platform's "
+            f"np.longdouble has a {np.finfo(EXTENDED).nmant + 1}-bit significand"
+        )
+
+
+def elu_forward(x, alpha=1.0, scale=1.0, input_scale=1.0):
+    """scale*x where x > 0, else scale*alpha*expm1(input_scale*x), in extended precision."""
+    x = np.asarray(x).astype(EXTENDED)
+    with np.errstate(over="ignore", invalid="ignore"):
+        negative = EXTENDED(scale) * EXTENDED(alpha) * np.expm1(EXTENDED(input_scale) * x)
+        return np.where(x > 0, EXTENDED(scale) * x, negative)
+
+
+def slope_from_output(y, alpha=1.0, scale=1.0, input_scale=1.0):
+    """What the backward-from-output formula should give for a stored y, computed exactly:
+    scale where y > 0, else input_scale*(y + alpha*scale)."""
+    y = np.asarray(y).astype(EXTENDED)
+    negative = EXTENDED(input_scale) * (y + EXTENDED(alpha) * EXTENDED(scale))
+    return np.where(y > 0, EXTENDED(scale), negative)
+
+
+def true_slope(x, alpha=1.0, scale=1.0, input_scale=1.0):
+    """The derivative itself: scale where x > 0, else scale*alpha*input_scale*exp(input_scale*x)."""
+    x = np.asarray(x).astype(EXTENDED)
+    with np.errstate(over="ignore", invalid="ignore"):
+        negative = (EXTENDED(scale) * EXTENDED(alpha) * EXTENDED(input_scale)
+                    * np.exp(EXTENDED(input_scale) * x))
+        return np.where(x > 0, EXTENDED(scale), negative)
+
+
+def correctly_rounded(reference, dtype):
+    """The reference rounded to ``dtype`` (once, from 64 significant bits)."""
+    return np.asarray(reference).astype(dtype)
+
+
+def float32_forward_correctly_rounded(x):
+    """elu(x) for alpha = 1 correctly rounded to float32, fast enough for all 2^32 inputs.
+
+    float64 expm1 decides the rounding of all but the inputs whose float64 value lies within
+    2^-45 (relative) of a float32 rounding midpoint; those few are redone in extended precision.
+    """
+    x64 = np.asarray(x, np.float32).astype(np.float64)
+    with np.errstate(over="ignore", invalid="ignore"):
+        value = np.where(x64 > 0, x64, np.expm1(np.minimum(x64, 0.0)))
+    rounded = value.astype(np.float32)
+    near_midpoint = np.zeros(rounded.shape, bool)
+    for direction in (-np.inf, np.inf):
+        neighbour = np.nextafter(rounded, np.float32(direction)).astype(np.float64)
+        midpoint = (rounded.astype(np.float64) + neighbour) / 2  # exact in float64
+        with np.errstate(invalid="ignore"):
+            near_midpoint |= np.abs(value - midpoint) <= np.abs(value) * 2.0**-45
+    if near_midpoint.any():
+        rounded[near_midpoint] = correctly_rounded(elu_forward(x64[near_midpoint]), np.float32)
+    return rounded

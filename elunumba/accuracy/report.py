@@ -1,0 +1,49 @@
+"""The band-by-band error report: every variant, forward and gradient, against references."""
+
+import numpy as np
+
+from . import reference
+from .bands import sample, statistics
+
+QUANTITIES = ("forward", "grad from y", "grad vs true")
+
+
+def measure(variants, dtypes, per_band, alpha=1.0, seed=0):
+    """One record per (dtype, variant, quantity, band); see README "Accuracy" for the fields.
+
+    forward: y against elu(x) in extended precision.
+    grad from y: the backward-from-output slope against what it should be for the stored y,
+    alpha + y computed exactly (this is what the formula can deliver).
+    grad vs true: the same slope against the true derivative alpha*e^x, which y + alpha loses
+    for x << 0 because the sum cancels.
+    """
+    reference.require_extended_precision()
+    records = []
+    for dtype in dtypes:
+        for band, x in sample(np.dtype(dtype), per_band, seed).items():
+            exact_forward = reference.elu_forward(x, alpha)
+            exact_true_slope = reference.true_slope(x, alpha)
+            for variant in variants:
+                if dtype not in variant.dtypes:
+                    continue
+                y = np.asarray(variant.forward(x, alpha))
+                slope = np.asarray(variant.slope(y, alpha))
+                exact = {"forward": exact_forward,
+                         "grad from y": reference.slope_from_output(y, alpha),
+                         "grad vs true": exact_true_slope}
+                got = {"forward": y, "grad from y": slope, "grad vs true": slope}
+                for quantity in QUANTITIES:
+                    stats = statistics(x, got[quantity], exact[quantity], dtype)
+                    records.append({"dtype": dtype, "variant": variant.name,
+                                    "quantity": quantity, "band": band, **stats})
+    return records
+
+
+def worst_by(records, keys):
+    """Fold band records into one per ``keys`` with the worst (largest) max_ulp."""
+    folded = {}
+    for record in records:
+        key = tuple(record[k] for k in keys)
+        if key not in folded or record["max_ulp"] > folded[key]["max_ulp"]:
+            folded[key] = record
+    return folded
