@@ -7,3 +7,13 @@ import click
 @click.version_option(package_name="elunumba")
 def cli():
     """ELU kernels: benchmark them, check their accuracy, see what this machine can run."""
+
+
+from .accuracy import accuracy, check  # noqa: E402  (commands attach to the group defined above)
+from .bench import bench  # noqa: E402
+from .info import info  # noqa: E402
+
+cli.add_command(accuracy)
+cli.add_command(check)
+cli.add_command(bench)
+cli.add_command(info)

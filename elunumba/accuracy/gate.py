@@ -39,7 +39,7 @@ def measure(implementation="elunumba"):
     """
     if implementation == "naive":
         naive = variants.NAIVE
-        measured = [variants.Variant(f"elunumba[{t}]", naive.forward, naive.slope)
+        measured = [variants.Variant(f"elunumba[{t}]", naive.forward, naive.slope, naive.dtypes)
                     for t in variants.available_targets()]
     else:
         measured = variants.elunumba_variants(variants.available_targets())

@@ -1,0 +1,163 @@
+"""Band statistics, the correctly rounded float32 reference, the exhaustive driver and the gate."""
+
+import json
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+import elunumba
+from elunumba.accuracy import bands, exhaustive, gate, reference
+from elunumba_cli.main import cli
+
+
+def test_statistics_on_known_answers():
+    x = np.array([-1.0, -2.0, -3.0, -4.0], np.float32)
+    exact = np.array([1.0, 2.0, 4.0, 8.0], np.longdouble)
+    got = np.array([1.0, 2.0 + 2.0**-22, 4.0, 8.0 - 2.0**-20], np.float32)  # 0, 1, 0, 1 ULP
+    stats = bands.statistics(x, got, exact, np.float32)
+    assert stats["n"] == 4
+    assert stats["max_ulp"] == 1.0
+    assert stats["correctly_rounded"] == 0.5
+    assert stats["max_abs"] == 2.0**-20
+    assert stats["mean_abs"] == pytest.approx((2.0**-22 + 2.0**-20) / 4)
+    assert stats["max_rel"] == pytest.approx(2.0**-23)
+    assert stats["worst_input"] == -2.0  # the first of the two 1-ULP errors
+
+
+def test_statistics_of_special_values():
+    x = np.array([np.nan, np.inf, -np.inf], np.float32)
+    exact = np.array([np.nan, np.inf, -1.0], np.longdouble)
+    stats = bands.statistics(x, np.array([np.nan, np.inf, -1.0], np.float32), exact, np.float32)
+    assert stats["max_ulp"] == 0 and stats["correctly_rounded"] == 1.0
+    wrong = bands.statistics(x, np.array([1.0, np.inf, -1.0], np.float32), exact, np.float32)
+    assert wrong["max_ulp"] == np.inf and wrong["worst_input"] != wrong["worst_input"]  # NaN in
+
+
+def test_samples_cover_each_band_with_the_dtype():
+    samples = bands.sample(np.dtype(np.float32), 1000)
+    assert list(samples) == list(bands.BAND_NAMES)
+    for (name, low, high) in bands.NEGATIVE_BANDS:
+        magnitudes = -samples[name].astype(np.float64)
+        assert samples[name].dtype == np.float32
+        assert (magnitudes >= low * 0.999).all() and (magnitudes <= min(high, 3.5e38)).all()
+
+
+def test_correctly_rounded_reference_fixes_near_midpoint_cases():
+    # float32 inputs whose elu lies close to a rounding midpoint: the reference must agree with
+    # extended precision everywhere, including those
+    x = -np.linspace(1e-3, 17, 200_001).astype(np.float32)
+    fast = reference.float32_forward_correctly_rounded(x)
+    slow = reference.correctly_rounded(reference.elu_forward(x), np.float32)
+    assert np.array_equal(fast, slow)
+
+
+def test_exhaustive_driver_on_a_reduced_range():
+    # [-0.5, -0.25) in float32 bits, every 16th pattern range piece: 2^20 inputs
+    start = 0xBE800000
+    checked = {"fast": (elunumba, "cpu"), "correct": (elunumba.correctly_rounded, "cpu")}
+    result = exhaustive.run(checked, start, start + 2**20, chunk=2**18)
+    assert result["inputs_checked"] == 2**20 and not result["interrupted"]
+    assert result["range"] == ["0xbe800000", "0xbe8fffff"]
+    rows = {(r["variant"], r["quantity"]): r for r in result["results"]}
+    assert rows["correct", "forward"]["misrounded"] == 0
+    assert rows["correct", "forward"]["ulp_histogram"]["0"] == 2**20
+    fast = rows["fast", "forward"]
+    assert 0 < fast["misrounded"] < 2**20 // 5  # the fast kernel is within 1 ULP, mostly exact
+    assert fast["ulp_histogram"]["1"] == fast["misrounded"]
+    assert 0.5 < fast["max_ulp"] < 1.0
+    assert rows["fast", "grad from y"]["misrounded"] == 0
+
+
+def test_exhaustive_driver_reports_an_interruption():
+    calls = []
+
+    def interrupt_after_first_chunk(count):
+        calls.append(count)
+        raise KeyboardInterrupt
+
+    result = exhaustive.run({"fast": (elunumba, "cpu")}, 0, 2**16, chunk=2**12,
+                            progress=interrupt_after_first_chunk)
+    assert result["interrupted"] and result["inputs_checked"] == 2**12 and calls == [2**12]
+
+
+@pytest.fixture
+def small_gate(monkeypatch):
+    monkeypatch.setattr(gate, "PER_BAND", 20_000)
+
+
+def test_gate_passes_with_the_kept_thresholds(small_gate, tmp_path):
+    out = tmp_path / "gate.json"
+    result = CliRunner().invoke(cli, ["check", "--json", str(out)])
+    assert result.exit_code == 0, result.output
+    recorded = json.loads(out.read_text())
+    assert recorded["violations"] == []
+    assert recorded["figures"]["forward"]["float32"]["correctly-rounded"]["max_ulp"] <= 0.5
+
+
+def test_gate_fails_with_an_impossible_threshold(small_gate):
+    result = CliRunner().invoke(cli, ["check", "--max-ulp", "0.01"])
+    assert result.exit_code == 1
+    assert "forward float32 cpu: max error" in result.output
+
+
+def test_gate_fails_with_the_naive_variant(small_gate):
+    result = CliRunner().invoke(cli, ["check", "--implementation", "naive"])
+    assert result.exit_code == 1
+    assert "forward float32 parallel" in result.output
+
+
+def test_gate_rejects_a_missing_threshold(small_gate, tmp_path):
+    thresholds = tmp_path / "t.json"
+    thresholds.write_text(json.dumps({"forward": {}, "backward": {}}))
+    result = CliRunner().invoke(cli, ["check", "--thresholds", str(thresholds)])
+    assert result.exit_code == 1 and "no threshold" in result.output
+
+
+def test_gate_reports_an_unreadable_thresholds_file(tmp_path):
+    thresholds = tmp_path / "t.json"
+    thresholds.write_text("{not json")
+    result = CliRunner().invoke(cli, ["check", "--thresholds", str(thresholds)])
+    assert result.exit_code == 1 and "cannot read thresholds" in result.output
+    assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize(
+    "arguments, message",
+    [
+        (["accuracy", "--dtypes", "float8"], "choose from float16, float32, float64"),
+        (["accuracy", "--exhaustive", "--start", "zz"], "is not an integer"),
+        (["accuracy", "--exhaustive", "--stop", str(2**33)], "outside 0..2^32"),
+        (["accuracy", "--exhaustive", "--start", "10", "--stop", "5"], "greater than --start"),
+        (["accuracy", "--per-band", "0"], "0 is not in the range"),
+        (["check", "--max-ulp", "-1"], "-1"),
+        (["check", "--implementation", "other"], "'elunumba', 'naive'"),
+    ],
+)
+def test_bad_options_are_usage_errors(arguments, message):
+    result = CliRunner().invoke(cli, arguments)
+    assert result.exit_code == 2
+    assert message in result.output
+    assert "Traceback" not in result.output
+
+
+def test_accuracy_report_writes_json(tmp_path):
+    out = tmp_path / "report.json"
+    result = CliRunner().invoke(cli, ["accuracy", "--dtypes", "float32", "--per-band", "500",
+                                      "--json", str(out)])
+    assert result.exit_code == 0, result.output
+    records = json.loads(out.read_text())["records"]
+    naive = [r for r in records if r["variant"] == "naive exp(x)-1" and r["band"] == "|x| < 1e-6"
+             and r["quantity"] == "forward"]
+    assert naive[0]["max_rel"] >= 0.99  # exp(x) - 1 loses everything near zero
+    mine = [r for r in records if r["variant"] == "elunumba[cpu]" and r["quantity"] == "forward"]
+    assert max(r["max_ulp"] for r in mine) <= 1.0
+
+
+def test_exhaustive_command_on_a_reduced_range(tmp_path):
+    out = tmp_path / "ex.json"
+    result = CliRunner().invoke(cli, ["accuracy", "--exhaustive", "--start", "0xbf000000",
+                                      "--stop", "0xbf010000", "--json", str(out)])
+    assert result.exit_code == 0, result.output
+    recorded = json.loads(out.read_text())
+    assert recorded["inputs_checked"] == 0x10000
