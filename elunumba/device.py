@@ -20,7 +20,7 @@ def cuda_backend():
     """The CUDA kernel module, or TargetUnavailableError saying what is missing."""
     available = ", ".join(t for t in dispatch.TARGETS if t != "cuda")
     try:
-        from . import cuda
+        from . import _cuda as cuda
     except ImportError as error:
         raise TargetUnavailableError(
             f"target 'cuda' needs numba's CUDA support, which failed to import ({error}); "
@@ -125,7 +125,7 @@ def _empty_like(example, shape, dtype):
         torch_dtype = {np.float16: torch.float16, np.float32: torch.float32,
                        np.float64: torch.float64}[dtype.type]
         return torch.empty(shape, dtype=torch_dtype, device=example.device)
-    from . import cuda
+    from . import _cuda as cuda
 
     return cuda.device_array(shape, dtype)
 
