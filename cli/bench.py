@@ -1,0 +1,301 @@
+"""`elunumba bench`: sweep, `bench compare OLD NEW`, `bench table RESULTS`.
+
+The measuring, file formats and verdicts live in elunumba.bench; this module parses options,
+shows progress and tables with rich, and turns bad input into usage errors (exit 2).
+"""
+
+import dataclasses
+import os
+import shlex
+import sys
+
+import click
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+from rich.text import Text
+
+from elunumba.bench import compare as comparing
+from elunumba.bench import fmt, impls, plot, records, sweep, timing
+from elunumba.bench import readme as readme_tables
+from elunumba.bench.ops import DTYPES, OPS
+from elunumba.bench.sizes import QUICK_SIZES, SizeError, format_size, parse_sizes
+
+QUICK_PEERS = ("numpy-naive", "numpy-expm1", "torch")
+EXIT_INTERRUPTED = 130
+WIDE_OUTPUT = 150
+VERDICT_STYLE = {"same": "", "faster": "green", "slower": "red", "failed": "bold red",
+                 "no baseline": "dim"}
+
+
+def _names(valid, all_is_default=False, none=False):
+    """A click callback turning "a,b" into a list checked against ``valid``; None stands for
+    the axis's default. "all" is every valid name, or with ``all_is_default`` the default (for
+    targets and peers: every one that can run here, the others skipped); "none" is allowed only
+    with ``none``."""
+    keywords = ("all", "none") if none else ("all",)
+
+    def parse(ctx, param, value):
+        if value is None:
+            return None
+        names = [n.strip().lower() for n in value.split(",") if n.strip()]
+        if names == ["all"]:
+            return None if all_is_default else list(valid)
+        if names == ["none"] and none:
+            return []
+        unknown = [n for n in names if n not in valid]
+        if unknown or not names:
+            raise click.BadParameter(f"unknown {param.name[:-1]} {', '.join(unknown) or '(none)'}"
+                                     f": choose from {', '.join(valid + keywords)}")
+        return names
+
+    return parse
+
+
+def _sizes(ctx, param, value):
+    try:
+        return None if value is None else parse_sizes(value)
+    except SizeError as error:
+        raise click.BadParameter(str(error)) from None
+
+
+def _output_path(ctx, param, value):
+    if value is not None:
+        parent = os.path.dirname(os.path.abspath(value))
+        if not os.path.isdir(parent):
+            raise click.BadParameter(f"folder {parent} does not exist")
+    return value
+
+
+@click.group(invoke_without_command=True)
+@click.option("--sizes", callback=_sizes, metavar="LIST",
+              help="Elements per array: '2^10:2^24:x4', '1024,4096', '1e6' [2^10:2^26:x4; "
+                   "to 2^28 with a GPU].")
+@click.option("--dtypes", callback=_names(DTYPES), metavar="LIST",
+              help=f"Of {', '.join(DTYPES)} [float32,float64].")
+@click.option("--ops", callback=_names(OPS), metavar="LIST",
+              help=f"Of {', '.join(OPS)} [all].")
+@click.option("--targets", callback=_names(tuple(impls.TARGETS), all_is_default=True),
+              metavar="LIST",
+              help="Of cpu, parallel, cuda [every target available here].")
+@click.option("--peers", callback=_names(tuple(impls.PEERS), all_is_default=True, none=True),
+              metavar="LIST",
+              help=f"Of {', '.join(impls.PEERS)}, or none [the NumPy ones and each installed "
+                   "peer; those that cannot run are listed as skipped].")
+@click.option("--quick", is_flag=True,
+              help=f"A reduced sweep for CI and first contact: sizes {QUICK_SIZES}, float32, "
+                   "cpu and parallel, NumPy peers and torch, fewer repeats.")
+@click.option("--repeats", type=click.IntRange(1, 10_000),
+              help="Samples per cell at most [20; quick 7].")
+@click.option("--budget", type=click.FloatRange(0), metavar="SECONDS",
+              help="Stop sampling a cell after this long, once it has its minimum of samples "
+                   "[1.0; quick 0.15].")
+@click.option("--cold", is_flag=True,
+              help="Flush the CPU caches between samples (one call a sample). GPU samples are "
+                   "always cold.")
+@click.option("--json", "json_path", callback=_output_path, metavar="PATH",
+              help="Write the results as JSON.")
+@click.option("--csv", "csv_path", callback=_output_path, metavar="PATH",
+              help="Write the cells as CSV.")
+@click.option("--markdown", "markdown_path", callback=_output_path, metavar="PATH",
+              help="Write the results as markdown.")
+@click.option("--plot", "plot_path", callback=_output_path, metavar="PATH",
+              help="Draw throughput against size (needs matplotlib).")
+@click.pass_context
+def bench(ctx, sizes, dtypes, ops, targets, peers, quick, repeats, budget, cold, json_path,
+          csv_path, markdown_path, plot_path):
+    """Time each ELU kernel over sizes, dtypes, ops and targets, against peers and a copy.
+
+    Per cell: median time and spread, Gelem/s, GB/s over every byte the op moves, the fraction of
+    a copy of the same bytes measured in the same run, and speedups against numpy-naive and the
+    best peer. Ctrl-C stops the sweep and still writes what was measured.
+    """
+    given = {p.name: p.opts[0] for p in ctx.command.params
+             if ctx.get_parameter_source(p.name) == click.core.ParameterSource.COMMANDLINE}
+    if ctx.invoked_subcommand is not None:
+        if given:
+            raise click.UsageError(f"{', '.join(given.values())} belong to the sweep, not to "
+                                   f"'bench {ctx.invoked_subcommand}'")
+        return
+    if plot_path:
+        try:
+            plot.check_available()
+        except plot.PlotUnavailableError as error:
+            raise click.UsageError(str(error)) from None
+    base = timing.QUICK if quick else timing.Settings()
+    changes = {"cold": cold}
+    if repeats:
+        changes.update(repeats=repeats, min_repeats=min(base.min_repeats, repeats))
+    if budget is not None:
+        changes["budget_s"] = budget
+    settings = dataclasses.replace(base, **changes)
+    explicit_peers = peers is not None
+    if quick:  # the quick axes, where the command line gives none
+        sizes = sizes if "sizes" in given else parse_sizes(QUICK_SIZES)
+        dtypes = dtypes if "dtypes" in given else ["float32"]
+        targets = targets if "targets" in given else ["cpu", "parallel"]
+        peers = peers if "peers" in given else list(QUICK_PEERS)
+    try:
+        plan = sweep.make_plan(sizes, dtypes, ops, targets, peers, strict_peers=explicit_peers,
+                               settings=settings)
+    except sweep.BenchInputError as error:
+        raise click.UsageError(str(error)) from None
+    result = _run(plan)
+    _show(result)
+    _write(result, json_path, csv_path, markdown_path, plot_path)
+    if result["interrupted"]:
+        ctx.exit(EXIT_INTERRUPTED)
+
+
+def _run(plan):
+    err = Console(stderr=True)
+    steps = plan.steps
+    cells = sum(step.kind == "cell" for step in steps)
+    err.print(f"[bold]elunumba bench[/]: {cells} cells over {len(plan.sizes)} sizes, "
+              f"{len(plan.dtypes)} dtypes, {len(plan.ops)} ops and {len(plan.entries)} "
+              f"implementations, and {len(steps) - cells} copy baselines")
+    for entry in plan.skipped:
+        err.print(f"  skipped {fmt.skipped_line(entry)}", style="dim", markup=False,
+                  highlight=False)
+    runner = sweep.Runner(plan)
+    interrupted = False
+    progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                        TimeElapsedColumn(), console=err)
+    try:
+        with progress:
+            task = progress.add_task("starting", total=len(steps))
+            for step in steps:
+                progress.update(task, description=step.label)
+                runner.run(step)
+                progress.advance(task)
+    except KeyboardInterrupt:
+        interrupted = True
+        err.print(f"[yellow]interrupted[/]: keeping the {len(runner.cells)} cells measured")
+    command = shlex.join(["elunumba", *sys.argv[1:]])
+    return sweep.finish(plan, runner, command=command, interrupted=interrupted)
+
+
+def stdout_console():
+    """rich's console on stdout; as wide as the terminal, or WIDE_OUTPUT for a file or pipe."""
+    console = Console()
+    return console if console.is_terminal else Console(width=WIDE_OUTPUT)
+
+
+def _show(result):
+    out = stdout_console()
+    out.print(f"[bold]{result['command']}[/]", highlight=False)
+    for label, text in records.environment_lines(result["environment"]):
+        out.print(f"  {label}: {text}", markup=False, highlight=False)
+    for (op, dtype), rows in fmt.groups(result["cells"]).items():
+        table = Table(title=f"{op} {dtype}", title_justify="left")
+        for column in fmt.CELL_COLUMNS:
+            table.add_column(column, justify="left" if column == "implementation" else "right")
+        for record, following in zip(rows, rows[1:] + [None]):
+            last_of_size = following is not None and following["size"] != record["size"]
+            table.add_row(*_plain(fmt.cell_row(record, reason=False)), end_section=last_of_size,
+                          style="bold" if record["kind"] == "target" else None)
+        out.print(table)
+    for record in result["cells"]:
+        if record["status"] != "ok":
+            out.print(fmt.failure_line(record), style="red", markup=False, highlight=False)
+        elif record["with_transfers_s"] is not None:
+            out.print(fmt.transfer_line(record), markup=False, highlight=False)
+    summary = Table(title="Summary: the kernel issue's goals", title_justify="left")
+    for column in fmt.SUMMARY_COLUMNS:
+        summary.add_column(column)
+    for entry in result["summary"]["entries"]:
+        style = {True: "green", False: "red", None: None}[entry["met"]]
+        summary.add_row(*_plain(fmt.summary_row(entry)), style=style)
+    out.print(summary)
+    for entry in result["skipped"]:
+        out.print(f"skipped {fmt.skipped_line(entry)}", style="dim", markup=False,
+                  highlight=False)
+
+
+def _plain(texts):
+    """Table cells as rich Text: reasons may hold brackets that are not markup."""
+    return [Text(text) for text in texts]
+
+
+def _write(result, json_path, csv_path, markdown_path, plot_path):
+    err = Console(stderr=True)
+    writers = ((json_path, records.write_json), (csv_path, records.write_csv),
+               (markdown_path, records.write_markdown), (plot_path, plot.plot))
+    for path, write in writers:
+        if path:
+            try:
+                write(result, path)
+            except OSError as error:
+                raise click.ClickException(f"cannot write {path}: {error}") from None
+            err.print(f"wrote {path}", highlight=False)
+
+
+@bench.command("compare")
+@click.argument("old", type=click.Path(exists=True, dir_okay=False))
+@click.argument("new", type=click.Path(exists=True, dir_okay=False))
+@click.option("--fail-above", type=click.FloatRange(0), metavar="PCT",
+              help="Exit 1 when a cell got slower by more than PCT percent (beyond the noise), "
+                   "or failed.")
+@click.pass_context
+def compare_command(ctx, old, new, fail_above):
+    """Compare two results files (--json) cell by cell.
+
+    A cell is "same" when the two runs' interquartile ranges overlap, else "faster" or "slower";
+    ratio is new time / old time.
+    """
+    try:
+        old_result, new_result = records.load_json(old), records.load_json(new)
+    except records.ResultsFileError as error:
+        raise click.UsageError(str(error)) from None
+    rows, only_old, only_new = comparing.compare(old_result, new_result)
+    out = stdout_console()
+    for name, result in (("old", old_result), ("new", new_result)):
+        env = result["environment"]
+        out.print(f"{name}: {result['created']}, commit {records.commit_text(env)}, "
+                  f"{env['cpu']}", highlight=False)
+    table = Table()
+    for column in ("op", "dtype", "implementation", "size", "old", "new", "new/old", "change",
+                   "verdict"):
+        table.add_column(column, justify="left" if column in ("implementation",
+                                                             "verdict") else "right")
+    for row in rows:
+        change = "–" if row["change_pct"] is None else f"{row['change_pct']:+.1f}%"
+        table.add_row(*_plain([row["op"], row["dtype"], fmt.label(row), format_size(row["size"]),
+                               fmt.seconds(row["old_median_s"]), fmt.seconds(row["new_median_s"]),
+                               fmt.number(row["ratio"]), change, row["verdict"]]),
+                      style=VERDICT_STYLE[row["verdict"]])
+    out.print(table)
+    counts = {v: sum(r["verdict"] == v for r in rows) for v in VERDICT_STYLE}
+    out.print(", ".join(f"{n} {v}" for v, n in counts.items() if n) or "no cells in common",
+              highlight=False)
+    if only_old or only_new:
+        out.print(f"{len(only_old)} cells only in {old}, {len(only_new)} only in {new}",
+                  style="dim", highlight=False)
+    if fail_above is not None:
+        failing = comparing.regressions(rows, fail_above)
+        if failing:
+            click.echo(f"{len(failing)} cells slower by more than {fail_above:g}% or failed",
+                       err=True)
+            ctx.exit(1)
+
+
+@bench.command("table")
+@click.argument("results", type=click.Path(exists=True, dir_okay=False))
+@click.option("--readme", type=click.Path(exists=True, dir_okay=False),
+              help="Rewrite this file's block between <!-- bench-table:start --> and "
+                   "<!-- bench-table:end --> instead of printing.")
+def table_command(results, readme):
+    """The README's benchmark table (markdown), generated from a results file."""
+    try:
+        result = records.load_json(results)
+        if readme is None:
+            click.echo(readme_tables.table(result))
+            return
+        with open(readme) as f:
+            text = readme_tables.rewrite(f.read(), result)
+    except (records.ResultsFileError, readme_tables.MarkerError) as error:
+        raise click.UsageError(str(error)) from None
+    with open(readme, "w") as f:
+        f.write(text)
+    click.echo(f"rewrote the benchmark table in {readme}", err=True)
+

@@ -1,0 +1,45 @@
+"""The copy baseline: how fast this machine moves the bytes a cell moves, measured in the same run.
+
+A cell that moves B bytes (reads plus writes) is compared with a copy of B/2 bytes, which also
+reads and writes B bytes in all. On the host the copy is the faster of ``np.copyto`` (one thread)
+and a Numba ``prange`` loop (all Numba threads); on a GPU it is a device-to-device copy.
+"""
+
+import numpy as np
+from numba import njit, prange
+
+from . import timing
+
+WORD = np.dtype(np.uint64)
+
+
+@njit(parallel=True, cache=True, nogil=True)
+def prange_copy(src, dst):
+    for i in prange(src.size):
+        dst[i] = src[i]
+
+
+def copy_words(total_bytes):
+    """Words of 8 bytes to copy so that the copy reads and writes ``total_bytes`` in all."""
+    return max(1, -(-total_bytes // (2 * WORD.itemsize)))
+
+
+def measure_host(total_bytes, settings):
+    """(Timing, method) of the fastest host copy that moves ``total_bytes`` in all."""
+    src = np.ones(copy_words(total_bytes), WORD)
+    dst = np.empty_like(src)
+    flush = timing.host_cache_flusher() if settings.cold else None
+    candidates = {"np.copyto": lambda: np.copyto(dst, src),
+                  "numba prange": lambda: prange_copy(src, dst)}
+    timings = {name: timing.measure(timing.host_sampler(fn), settings, flush)
+               for name, fn in candidates.items()}
+    method = min(timings, key=lambda name: timings[name].stats()["median_s"])
+    return timings[method], method
+
+
+def measure(device, total_bytes, settings):
+    if device == "host":
+        return measure_host(total_bytes, settings)
+    from . import gpu
+
+    return gpu.measure_copy(copy_words(total_bytes), settings), "device-to-device"

@@ -1,0 +1,104 @@
+"""What every benchmark output records about the machine and the software it ran on."""
+
+import importlib.metadata
+import os
+import platform
+import subprocess
+
+import numba
+import numpy as np
+
+import elunumba
+
+# name shown -> the distributions that may provide it (CuPy's wheels are named per CUDA version)
+VERSIONED = {name: (name,) for name in ("elunumba", "numpy", "numba", "llvmlite", "numba-cuda",
+                                        "numexpr", "torch", "matplotlib", "click", "rich")}
+VERSIONED["cupy"] = ("cupy", "cupy-cuda13x", "cupy-cuda12x", "cupy-cuda11x")
+GIT_TIMEOUT_S = 5
+
+
+def collect(*, command, gpu=False):
+    """The environment record; ``gpu=True`` adds the current GPU (imports the CUDA helpers)."""
+    versions = {"python": platform.python_version()}
+    versions.update((name, v) for name, v in ((n, _version(d)) for n, d in VERSIONED.items()) if v)
+    commit, dirty = git_state()
+    total, available = memory_bytes()
+    record = {
+        "command": command,
+        "cpu": cpu_model(),
+        "logical_cores": os.cpu_count(),
+        "usable_cores": len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity")
+        else os.cpu_count(),
+        "memory_total_bytes": total,
+        "memory_available_bytes": available,
+        "numba_threads": numba.get_num_threads(),
+        "threading_layer": threading_layer(),
+        "platform": platform.platform(),
+        "versions": versions,
+        "git_commit": commit,
+        "git_dirty": dirty,
+        "gpu": None,
+    }
+    if gpu:
+        from . import gpu as gpu_helpers
+
+        record["gpu"] = gpu_helpers.device_info()
+    return record
+
+
+def cpu_model():
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.lower().startswith(("model name", "hardware", "cpu model")):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine() or "unknown"
+
+
+def threading_layer():
+    """Numba's threading layer; it is chosen on the first parallel call, so make one if needed."""
+    try:
+        return numba.threading_layer()
+    except ValueError:
+        from .copy import prange_copy
+
+        prange_copy(np.zeros(1), np.zeros(1))
+        return numba.threading_layer()
+
+
+def memory_bytes():
+    """(total, available) host memory in bytes, from /proc/meminfo or sysconf."""
+    try:
+        with open("/proc/meminfo") as f:
+            fields = dict(line.split(":", 1) for line in f)
+        kib = {k: int(fields[k].split()[0]) * 1024 for k in ("MemTotal", "MemAvailable")}
+        return kib["MemTotal"], kib["MemAvailable"]
+    except (OSError, KeyError, ValueError):
+        page = os.sysconf("SC_PAGE_SIZE")
+        return os.sysconf("SC_PHYS_PAGES") * page, os.sysconf("SC_AVPHYS_PAGES") * page
+
+
+def git_state():
+    """(commit, dirty) of the checkout elunumba runs from; ("unknown", False) outside git."""
+    where = os.path.dirname(os.path.dirname(os.path.abspath(elunumba.__file__)))
+    quiet = dict(cwd=where, capture_output=True, text=True, timeout=GIT_TIMEOUT_S,
+                 env=dict(os.environ, GIT_OPTIONAL_LOCKS="0"))
+    try:
+        head = subprocess.run(["git", "rev-parse", "HEAD"], **quiet)
+        if head.returncode != 0:
+            return "unknown", False
+        status = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], **quiet)
+        return head.stdout.strip(), bool(status.stdout.strip())
+    except (OSError, subprocess.SubprocessError):
+        return "unknown", False
+
+
+def _version(distributions):
+    for name in distributions:
+        try:
+            return importlib.metadata.version(name)
+        except importlib.metadata.PackageNotFoundError:
+            pass
+    return None

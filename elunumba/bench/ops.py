@@ -1,0 +1,70 @@
+"""The three ELU operations as benchmark cells see them: their arrays, the bytes they move, and
+the data each cell runs on.
+
+    forward   reads x, writes y                     2 streams
+    backward  reads grad_out and y, writes grad_in  3 streams
+    fused     reads x, writes y and dydx            3 streams
+
+A stream is one array of ``size`` elements read or written once, so a call moves
+``streams * size * itemsize`` bytes. Inputs are uniform on [-3, 3) (half of them take the expm1
+branch), grad_out is uniform on [-1, 1), y = elu(x).
+"""
+
+import numpy as np
+
+import elunumba
+
+OPS = ("forward", "backward", "fused")
+DTYPES = ("float16", "float32", "float64")
+DEFAULT_DTYPES = ("float32", "float64")
+INPUTS = {"forward": ("x",), "backward": ("grad_out", "y"), "fused": ("x",)}
+N_OUTPUTS = {"forward": 1, "backward": 1, "fused": 2}
+STREAMS = {op: len(INPUTS[op]) + N_OUTPUTS[op] for op in OPS}
+# Arrays a peer may hold besides the op's own while it runs (NumPy temporaries, torch's ones).
+PEER_TEMPORARIES = 5
+
+
+def bytes_moved(op, dtype, size):
+    """Bytes one call of ``op`` reads and writes on ``size`` elements of ``dtype``."""
+    return STREAMS[op] * size * np.dtype(dtype).itemsize
+
+
+def required_bytes(op, dtype, size, with_peers=True):
+    """Host memory a cell needs at most: its arrays, the copy baseline's and peer temporaries."""
+    arrays = 2 * STREAMS[op] + (PEER_TEMPORARIES if with_peers else 0)
+    return arrays * size * np.dtype(dtype).itemsize
+
+
+class OpData:
+    """The arrays of one (op, dtype, size) group: host inputs and outputs, device copies on demand.
+
+    ``inputs(device)`` and ``outputs(device)`` give lists in the order the public API takes them;
+    ``device`` is "host" (NumPy) or "cuda" (Numba device arrays, made on first request).
+    """
+
+    def __init__(self, op, dtype, size, alpha=1.0, seed=0):
+        self.op, self.dtype, self.size, self.alpha = op, np.dtype(dtype), size, alpha
+        rng = np.random.default_rng(seed)
+        wide = np.float64 if self.dtype == np.float64 else np.float32
+        x = (rng.random(size, dtype=wide) * 6 - 3).astype(self.dtype, copy=False)
+        arrays = {"x": x}
+        if op == "backward":
+            arrays["grad_out"] = (rng.random(size, dtype=wide) * 2 - 1).astype(self.dtype,
+                                                                            copy=False)
+            arrays["y"] = elunumba.elu(x, alpha, target="parallel")
+        self._arrays = {"host": ([arrays[name] for name in INPUTS[op]],
+                                 [np.empty(size, self.dtype) for _ in range(N_OUTPUTS[op])])}
+
+    def inputs(self, device="host"):
+        return self._on(device)[0]
+
+    def outputs(self, device="host"):
+        return self._on(device)[1]
+
+    def _on(self, device):
+        if device not in self._arrays:
+            backend = elunumba.device.cuda_backend()
+            host_in, host_out = self._arrays["host"]
+            self._arrays[device] = ([backend.to_device(a) for a in host_in],
+                                    [backend.device_array(a.size, a.dtype) for a in host_out])
+        return self._arrays[device]

@@ -1,0 +1,157 @@
+"""The results file: its schema, and the JSON, CSV and markdown writers.
+
+A results file is one JSON object::
+
+    schema        "elunumba-bench/1"
+    created       ISO 8601 time the sweep finished (UTC)
+    command       the command line that produced it
+    environment   machine, versions, threads, git commit, GPU (see env.py)
+    settings      axes of the sweep and how each cell was timed
+    interrupted   true when Ctrl-C stopped the sweep (the cells are those measured until then)
+    skipped       [{name, device, reason}]: targets and peers that could not run here
+    copies        [{device, bytes, status, reason, method, median_s, ..., gbps}]: the copy
+                  baseline for each byte count a cell moves
+    summary       {entries: [{name, size, value, unit, goal, met}], small_call: {...}}
+    cells         one object per cell, with the CELL_FIELDS below
+
+CSV holds the cells, one row each in CELL_FIELDS order, after ``#`` comment lines with the
+command and the environment. Markdown holds all of it as tables.
+"""
+
+import csv
+import json
+
+from . import fmt
+
+SCHEMA = "elunumba-bench/1"
+
+CELL_FIELDS = {
+    "op": "forward, backward or fused",
+    "dtype": "float16, float32 or float64",
+    "target": "elunumba target (cpu, parallel, cuda) or peer (numpy-naive, numpy-expm1, "
+              "numexpr, torch, cupy)",
+    "kind": "target or peer",
+    "device": "host or cuda",
+    "size": "elements per array",
+    "bytes": "bytes one call reads and writes: streams x size x itemsize (forward 2 streams, "
+             "backward and fused 3)",
+    "status": "ok or failed",
+    "reason": "why the cell failed; null when ok",
+    "median_s": "median seconds per call",
+    "q1_s": "first quartile of seconds per call",
+    "q3_s": "third quartile of seconds per call",
+    "iqr_s": "q3_s - q1_s, the spread compare uses",
+    "min_s": "fastest sample, seconds per call",
+    "max_s": "slowest sample, seconds per call",
+    "repeats": "samples taken after warm-up",
+    "calls_per_sample": "calls timed back to back in one sample (tiny calls are batched)",
+    "gelems": "10^9 elements per second: size / median_s / 1e9",
+    "gbps": "10^9 bytes per second: bytes / median_s / 1e9",
+    "copy_gbps": "GB/s of a copy moving the same bytes on the same device in the same run",
+    "fraction_of_copy": "gbps / copy_gbps",
+    "peak_gbps": "cuda only: the GPU's theoretical bandwidth, 2 x memory clock x bus width",
+    "fraction_of_peak": "cuda only: gbps / peak_gbps",
+    "speedup_vs_numpy": "numpy-naive's median_s / median_s, same op, dtype and size",
+    "best_peer": "targets only: the fastest peer on the same device",
+    "speedup_vs_best_peer": "targets only: best_peer's median_s / median_s",
+    "with_transfers_s": "cuda target only: median seconds of the same call on NumPy arrays, "
+                        "host-device transfers included",
+}
+
+
+class ResultsFileError(ValueError):
+    """A file that is not a readable elunumba bench results file."""
+
+
+def new_cell(**fields):
+    """A cell record with every CELL_FIELDS key, None where not given."""
+    unknown = set(fields) - set(CELL_FIELDS)
+    if unknown:
+        raise KeyError(f"not cell fields: {', '.join(sorted(unknown))}")
+    return {name: fields.get(name) for name in CELL_FIELDS}
+
+
+def write_json(result, path):
+    with open(path, "w") as f:
+        json.dump(result, f, indent=1, allow_nan=False)
+        f.write("\n")
+
+
+def load_json(path):
+    try:
+        with open(path) as f:
+            result = json.load(f)
+    except (OSError, ValueError) as error:
+        raise ResultsFileError(f"cannot read {path}: {error}") from None
+    if not isinstance(result, dict) or result.get("schema") != SCHEMA:
+        raise ResultsFileError(f"{path} is not an elunumba bench results file (schema {SCHEMA})")
+    cells = result.get("cells")
+    if not isinstance(cells, list) or not all(isinstance(c, dict) and set(CELL_FIELDS) <= set(c)
+                                              for c in cells):
+        raise ResultsFileError(f"{path}: 'cells' must be a list of objects with the fields "
+                               f"{', '.join(CELL_FIELDS)}")
+    return result
+
+
+def write_csv(result, path):
+    with open(path, "w", newline="") as f:
+        f.write(f"# command: {result['command']}\n")
+        f.write(f"# environment: {json.dumps(result['environment'], sort_keys=True)}\n")
+        writer = csv.DictWriter(f, fieldnames=list(CELL_FIELDS), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(result["cells"])
+
+
+def write_markdown(result, path):
+    with open(path, "w") as f:
+        f.write(markdown(result))
+
+
+def markdown(result):
+    env = result["environment"]
+    parts = [
+        "# elunumba bench",
+        f"`{result['command']}`" + (" — **interrupted**: partial results" if
+                                    result["interrupted"] else ""),
+        "## Environment\n\n" + "\n".join(f"- {key}: {value}" for key, value in
+                                          environment_lines(env)),
+        "## Summary\n\n" + fmt.markdown_table(fmt.SUMMARY_COLUMNS, [
+            fmt.summary_row(e) for e in result["summary"]["entries"]]),
+    ]
+    for (op, dtype), rows in fmt.groups(result["cells"]).items():
+        parts.append(f"## {op} {dtype}\n\n"
+                     + fmt.markdown_table(fmt.CELL_COLUMNS, [fmt.cell_row(r) for r in rows]))
+    parts.append("## Copy baseline\n\n" + fmt.markdown_table(
+        ("device", "bytes moved", "method", "median", "GB/s"),
+        [(c["device"], c["bytes"], c["method"] or f"failed: {c['reason']}",
+          fmt.seconds(c["median_s"]), fmt.number(c["gbps"])) for c in result["copies"]]))
+    transfers = [c for c in result["cells"] if c["with_transfers_s"] is not None]
+    if transfers:
+        parts.append("## Host-device transfers\n\n" + "\n".join(f"- {fmt.transfer_line(c)}"
+                                                                for c in transfers))
+    if result["skipped"]:
+        parts.append("## Skipped\n\n" + "\n".join(f"- {fmt.skipped_line(s)}"
+                                                  for s in result["skipped"]))
+    return "\n\n".join(parts) + "\n"
+
+
+def commit_text(env):
+    return env["git_commit"][:12] + (" with uncommitted changes" if env["git_dirty"] else "")
+
+
+def environment_lines(env):
+    """(label, text) pairs describing the environment, for markdown and the terminal."""
+    versions = ", ".join(f"{name} {version}" for name, version in env["versions"].items())
+    lines = [
+        ("CPU", f"{env['cpu']} ({env['usable_cores']} of {env['logical_cores']} logical cores)"),
+        ("memory", f"{env['memory_total_bytes'] / 2**30:.1f} GiB"),
+        ("Numba threads", f"{env['numba_threads']} ({env['threading_layer']} threading layer)"),
+        ("versions", versions),
+        ("platform", env["platform"]),
+        ("git commit", commit_text(env)),
+    ]
+    gpu = env.get("gpu")
+    if gpu:
+        lines.append(("GPU", f"{gpu['name']} (compute capability {gpu['compute_capability']}, "
+                             f"driver {gpu['driver']}, peak {fmt.number(gpu['peak_gbps'])} GB/s)"))
+    return lines

@@ -1,0 +1,89 @@
+"""The summary block: the kernel issue's speed targets, read off the sweep.
+
+Each entry uses the largest host size where the cells it needs were measured:
+
+- float32 forward / backward / fused on "parallel", as a fraction of the copy baseline (>= 85%)
+- float32 forward on "parallel", speedup vs torch (>= 2.5x) and vs numpy-expm1 (>= 10x)
+- float64 forward on "parallel", as a fraction of copy (>= 70%)
+- float32 forward on "parallel-cr" (correctly rounded), as a fraction of copy (>= 85%)
+- the small-call cost: ``elunumba.elu(x)`` (target auto) over ``np.expm1(x)`` on 1,000 float32
+  elements (<= 2x), measured after the sweep
+"""
+
+import numpy as np
+
+import elunumba
+
+from . import timing
+
+SMALL_CALL_SIZE = 1000
+
+
+def _fraction(op, dtype, goal, target="parallel"):
+    return {"name": f"{dtype} {op}, {target}: fraction of copy", "unit": "fraction",
+            "goal": goal, "needs": [(op, dtype, target)],
+            "value": lambda cells: cells[0]["fraction_of_copy"]}
+
+
+def _speedup(peer, goal):
+    return {"name": f"float32 forward, parallel: speedup vs {peer}", "unit": "ratio",
+            "goal": goal, "needs": [("forward", "float32", "parallel"),
+                                    ("forward", "float32", peer)],
+            "value": lambda cells: cells[1]["median_s"] / cells[0]["median_s"]}
+
+
+GOALS = (
+    _fraction("forward", "float32", (">=", 0.85)),
+    _fraction("backward", "float32", (">=", 0.85)),
+    _fraction("fused", "float32", (">=", 0.85)),
+    _speedup("torch", (">=", 2.5)),
+    _speedup("numpy-expm1", (">=", 10.0)),
+    _fraction("forward", "float64", (">=", 0.70)),
+    _fraction("forward", "float32", (">=", 0.85), target="parallel-cr"),
+)
+SMALL_CALL_GOAL = ("<=", 2.0)
+
+
+def summarize(cells, small_call=None):
+    """{"entries": [...], "small_call": {...} or None}; an entry's value is None when the sweep
+    did not measure what it needs."""
+    host = {(c["op"], c["dtype"], c["target"], c["size"]): c for c in cells
+            if c["device"] == "host" and c["status"] == "ok"}
+    sizes = sorted({size for (*_, size) in host}, reverse=True)
+    entries = []
+    for goal in GOALS:
+        size, needed = next(((size, [host[(*need, size)] for need in goal["needs"]])
+                             for size in sizes
+                             if all((*need, size) in host for need in goal["needs"])),
+                            (None, None))
+        value = goal["value"](needed) if needed else None
+        entries.append(_entry(goal["name"], size, value, goal["unit"], goal["goal"]))
+    ratio = small_call["ratio"] if small_call else None
+    entries.append(_entry(f"small call: elu / np.expm1 on {SMALL_CALL_SIZE} float32",
+                          SMALL_CALL_SIZE if small_call else None, ratio, "ratio",
+                          SMALL_CALL_GOAL))
+    return {"entries": entries, "small_call": small_call}
+
+
+def _entry(name, size, value, unit, goal):
+    entry = {"name": name, "size": size, "value": value, "unit": unit, "goal": None, "met": None}
+    if goal is not None:
+        relation, bound = goal
+        entry["goal"] = f"{'≥' if relation == '>=' else '≤'} " + (
+            f"{100 * bound:.0f}%" if unit == "fraction" else f"{bound:g}×")
+        if value is not None:
+            entry["met"] = bool(value >= bound if relation == ">=" else value <= bound)
+    return entry
+
+
+def measure_small_call(settings):
+    """Median seconds of elunumba.elu(x) and np.expm1(x) on small float32 x, and their ratio."""
+    x = np.linspace(-3, 3, SMALL_CALL_SIZE, dtype=np.float32)
+    elu_s = _median(lambda: elunumba.elu(x), settings)
+    expm1_s = _median(lambda: np.expm1(x), settings)
+    return {"size": SMALL_CALL_SIZE, "elu_s": elu_s, "expm1_s": expm1_s,
+            "ratio": elu_s / expm1_s}
+
+
+def _median(fn, settings):
+    return timing.measure(timing.host_sampler(fn), settings).stats()["median_s"]

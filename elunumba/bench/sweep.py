@@ -1,0 +1,318 @@
+"""The sweep: a plan (the Cartesian product of sizes, dtypes, ops and implementations, checked
+against what this machine has) and a runner that measures it one step at a time.
+
+    plan = make_plan(sizes=[2**12], dtypes=["float32"])   # BenchInputError on bad input
+    runner = Runner(plan)
+    for step in plan.steps:
+        runner.run(step)              # a copy baseline or a cell; failures become failed records
+    result = finish(plan, runner, command="...")
+
+Steps run size by size, dtype by dtype, op by op; before the cells of an op, the copy baseline for
+its byte count on each device in play (once per byte count). A cell that raises is recorded as
+failed with the reason and the sweep goes on; KeyboardInterrupt is left to the caller, who can
+still ``finish`` with what the runner holds.
+"""
+
+import dataclasses
+import datetime
+
+from . import copy, env, impls, records, summary, timing
+from .ops import DEFAULT_DTYPES, DTYPES, OPS, OpData, bytes_moved, required_bytes
+from .sizes import default_sizes, format_size
+
+
+class BenchInputError(ValueError):
+    """Bad sweep input; the message is one line naming what is valid."""
+
+
+@dataclasses.dataclass(frozen=True)
+class Step:
+    kind: str  # "copy" or "cell"
+    size: int
+    dtype: str
+    op: str
+    device: str
+    impl: object = None
+
+    @property
+    def bytes(self):
+        return bytes_moved(self.op, self.dtype, self.size)
+
+    @property
+    def label(self):
+        what = "copy" if self.kind == "copy" else self.impl.name
+        where = " (cuda)" if self.device == "cuda" else ""
+        return f"{self.op} {self.dtype} {format_size(self.size)}: {what}{where}"
+
+
+@dataclasses.dataclass
+class Plan:
+    sizes: list
+    dtypes: list
+    ops: list
+    targets: list  # names
+    peers: list  # (name, device)
+    skipped: list  # {"name", "device", "reason"}
+    settings: timing.Settings = timing.Settings()
+    alpha: float = 1.0
+    seed: int = 0
+    host_size_limit: int = None  # host cells stop here (default sizes with a GPU: 2^26)
+
+    @property
+    def devices(self):
+        return _devices(self.targets)
+
+    @property
+    def entries(self):
+        """(Impl, device) in the order each group runs them: targets, then peers."""
+        targets = [(impls.TARGETS[t], impls.TARGETS[t].devices[0]) for t in self.targets]
+        return targets + [(impls.PEERS[name], device) for name, device in self.peers]
+
+    @property
+    def steps(self):
+        steps, copies = [], set()
+        for size in self.sizes:
+            entries = [(impl, device) for impl, device in self.entries
+                       if device != "host" or size <= (self.host_size_limit or size)]
+            for dtype in self.dtypes:
+                for op in self.ops:
+                    for device in dict.fromkeys(device for _, device in entries):
+                        key = (device, bytes_moved(op, dtype, size))
+                        if key not in copies:
+                            copies.add(key)
+                            steps.append(Step("copy", size, dtype, op, device))
+                    steps += [Step("cell", size, dtype, op, device, impl)
+                              for impl, device in entries]
+        return steps
+
+    def describe(self):
+        return {"sizes": self.sizes, "dtypes": self.dtypes, "ops": self.ops,
+                "targets": self.targets, "peers": [f"{n} ({d})" if d != "host" else n
+                                                   for n, d in self.peers],
+                "host_size_limit": self.host_size_limit, "alpha": self.alpha, "seed": self.seed,
+                **dataclasses.asdict(self.settings)}
+
+
+def make_plan(sizes=None, dtypes=None, ops=None, targets=None, peers=None, *,
+              strict_peers=None, settings=timing.Settings(), alpha=1.0, seed=0,
+              memory_available=None):
+    """A checked plan. None picks the default of an axis; named targets and peers must be able
+    to run (unless ``strict_peers=False``), default ones that cannot are listed as skipped.
+    """
+    skipped = []
+    dtypes = _choose("dtype", dtypes, DTYPES, DEFAULT_DTYPES)
+    op_names = _choose("op", ops, OPS, OPS)
+    target_names = _resolve_targets(targets, skipped)
+    devices = _devices(target_names)
+    strict = peers is not None if strict_peers is None else strict_peers
+    peer_names = _choose("peer", peers, tuple(impls.PEERS), tuple(impls.PEERS), allow_none=True)
+    peer_entries = _resolve_peers(peer_names, devices, strict, skipped)
+    host_size_limit = None
+    if not sizes:
+        sizes = default_sizes(gpu="cuda" in devices)
+        host_size_limit = max(default_sizes(gpu=False))
+    sizes = sorted(set(sizes))
+    _check_memory(sizes, dtypes, op_names, bool(peer_entries), memory_available)
+    return Plan(sizes, dtypes, op_names, target_names, peer_entries, skipped, settings, alpha,
+                seed, host_size_limit)
+
+
+def _devices(targets):
+    return ["host", "cuda"] if "cuda" in targets else ["host"]
+
+
+def _choose(axis, names, valid, default, allow_none=False):
+    if names is None:
+        return list(default)
+    chosen = []
+    for name in names:
+        if name not in valid:
+            raise BenchInputError(f"unknown {axis} {name!r}: valid {axis}s are {', '.join(valid)}")
+        if name not in chosen:
+            chosen.append(name)
+    if not chosen and not allow_none:
+        raise BenchInputError(f"no {axis}s: name at least one of {', '.join(valid)}")
+    return chosen
+
+
+def _resolve_targets(targets, skipped):
+    """The targets to run. CUDA is looked for (numba.cuda imported) only by default or by name."""
+    if targets is None:
+        usable, detail, simulated = impls.cuda_status()
+        if usable and not simulated:
+            return ["cpu", "parallel", "parallel-cr", "cuda"]
+        skipped.append({"name": "cuda", "device": "cuda", "reason": detail if not usable else
+                        "the CUDA simulator is benchmarked only when --targets names cuda"})
+        return ["cpu", "parallel", "parallel-cr"]
+    chosen = _choose("target", targets, tuple(impls.TARGETS), ())
+    if "cuda" in chosen:
+        usable, detail, _ = impls.cuda_status()
+        if not usable:
+            raise BenchInputError(detail)
+    return chosen
+
+
+def _resolve_peers(names, devices, strict, skipped):
+    entries = []
+    for name in names:
+        peer = impls.PEERS[name]
+        reasons = {}
+        for device in (d for d in peer.devices if d in devices):
+            reasons[device] = impls.unavailable(peer, device)
+            if reasons[device] is None:
+                entries.append((name, device))
+        if not reasons:  # a GPU-only peer in a host sweep
+            device = peer.devices[0]
+            reasons[device] = (peer.available and peer.available(device)
+                               or "runs on a GPU only, and this sweep has no cuda target")
+        if strict and all(reasons.values()):
+            raise BenchInputError(f"peer {name!r} cannot run here: " + "; ".join(reasons.values()))
+        skipped += [{"name": name, "device": d, "reason": r} for d, r in reasons.items() if r]
+    return entries
+
+
+def _check_memory(sizes, dtypes, op_names, with_peers, available):
+    if available is None:
+        available = env.memory_bytes()[1]
+    for size in sizes:
+        need, op, dtype = max((required_bytes(o, d, size, with_peers), o, d)
+                              for o in op_names for d in dtypes)
+        if need > available:
+            raise BenchInputError(
+                f"size {format_size(size)} ({size} elements) needs about {need / 2**30:.1f} GiB "
+                f"for {op} {dtype} (its arrays, the copy baseline's and peer temporaries), more "
+                f"than the {available / 2**30:.1f} GiB of memory available")
+
+
+class Runner:
+    """Measures plan steps; holds the copy records and cell records measured so far."""
+
+    def __init__(self, plan):
+        self.plan = plan
+        self.copies = {}  # (device, bytes) -> copy record
+        self.cells = []
+        self._group, self._data = None, None
+        self._flush = timing.host_cache_flusher() if plan.settings.cold else None
+
+    def run(self, step):
+        if step.kind == "copy":
+            self._data = self._group = None  # free the previous group's arrays first
+            record = self._measure_copy(step)
+            self.copies[step.device, step.bytes] = record
+        else:
+            record = self._measure_cell(step)
+            self.cells.append(record)
+        return record
+
+    def run_all(self):
+        for step in self.plan.steps:
+            self.run(step)
+        return self
+
+    def _measure_copy(self, step):
+        record = {"device": step.device, "bytes": step.bytes, "status": "ok", "reason": None,
+                  "method": None, "median_s": None, "gbps": None}
+        try:
+            taken, method = copy.measure(step.device, step.bytes, self.plan.settings)
+        except Exception as error:  # the cells are still measured, without a baseline
+            record.update(status="failed", reason=_reason(error))
+            return record
+        stats = taken.stats()
+        moved = 2 * copy.copy_words(step.bytes) * copy.WORD.itemsize
+        record.update(method=method, **stats, gbps=_rate(moved, stats["median_s"]))
+        return record
+
+    def _measure_cell(self, step):
+        record = records.new_cell(op=step.op, dtype=step.dtype, target=step.impl.name,
+                                  kind=step.impl.kind, device=step.device, size=step.size,
+                                  bytes=step.bytes)
+        try:
+            data = self._data_for(step)
+            run = step.impl.make(step.op, data, step.device)
+            if step.device == "cuda":
+                from . import gpu
+
+                taken = gpu.measure(run, self.plan.settings)
+            else:
+                taken = timing.measure(timing.host_sampler(run), self.plan.settings, self._flush)
+            record.update(taken.stats(), status="ok")
+            self._add_rates(record)
+            if step.impl.name == "cuda":
+                host = impls.host_call(step.op, data)
+                record["with_transfers_s"] = timing.measure(
+                    timing.host_sampler(host), self.plan.settings).stats()["median_s"]
+        except Exception as error:  # a failed cell is a result, the sweep goes on
+            record.update(status="failed", reason=_reason(error))
+        return record
+
+    def _data_for(self, step):
+        group = (step.size, step.dtype, step.op)
+        if group != self._group:
+            self._data = self._group = None  # free the previous arrays before allocating
+            self._data = OpData(step.op, step.dtype, step.size, self.plan.alpha, self.plan.seed)
+            self._group = group
+        return self._data
+
+    def _add_rates(self, record):
+        median = record["median_s"]
+        record["gelems"] = _rate(record["size"], median)
+        record["gbps"] = _rate(record["bytes"], median)
+        baseline = self.copies.get((record["device"], record["bytes"]))
+        if baseline and baseline["gbps"] and record["gbps"] is not None:
+            record["copy_gbps"] = baseline["gbps"]
+            record["fraction_of_copy"] = record["gbps"] / baseline["gbps"]
+        if record["device"] == "cuda":
+            from . import gpu
+
+            record["peak_gbps"] = gpu.peak_gbps()
+            if record["peak_gbps"] and record["gbps"] is not None:
+                record["fraction_of_peak"] = record["gbps"] / record["peak_gbps"]
+
+
+def _reason(error):
+    """``Type: first line of the message``: one line for a table, JSON and a log."""
+    lines = str(error).strip().splitlines()
+    return f"{type(error).__name__}: {lines[0]}" if lines else type(error).__name__
+
+
+def _rate(amount, seconds):
+    return amount / seconds / 1e9 if seconds and seconds > 0 else None
+
+
+def annotate(cells):
+    """Fill speedup_vs_numpy, best_peer and speedup_vs_best_peer from each cell's group."""
+    groups = {}
+    for record in cells:
+        if record["status"] == "ok" and record["median_s"]:
+            groups.setdefault((record["op"], record["dtype"], record["size"]), []).append(record)
+    for group in groups.values():
+        reference = [r for r in group if r["target"] == impls.REFERENCE_PEER]
+        for record in group:
+            if reference:
+                record["speedup_vs_numpy"] = reference[0]["median_s"] / record["median_s"]
+            peers = [r for r in group if r["kind"] == "peer" and r["device"] == record["device"]]
+            if record["kind"] == "target" and peers:
+                best = min(peers, key=lambda r: r["median_s"])
+                record["best_peer"] = best["target"]
+                record["speedup_vs_best_peer"] = best["median_s"] / record["median_s"]
+    return cells
+
+
+def finish(plan, runner, *, command, interrupted=False, small_call=True):
+    """The results object (records.py describes it) from what ``runner`` measured."""
+    cells = annotate(runner.cells)
+    measured = None
+    if small_call and not interrupted:
+        measured = summary.measure_small_call(plan.settings)
+    return {
+        "schema": records.SCHEMA,
+        "created": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+        "command": command,
+        "environment": env.collect(command=command, gpu="cuda" in plan.devices),
+        "settings": plan.describe(),
+        "interrupted": interrupted,
+        "skipped": plan.skipped,
+        "copies": list(runner.copies.values()),
+        "summary": summary.summarize(cells, measured),
+        "cells": cells,
+    }

@@ -1,0 +1,110 @@
+"""Timing: warm-up, then repeated samples, reduced to a median and quartiles.
+
+A *sampler* runs a callable ``inner`` times back to back and returns the seconds that took: on the
+host by ``time.perf_counter``, on a GPU by CUDA events (see gpu.py). ``measure`` calls it once
+untimed (compilation, first touch of the output pages), calibrates ``inner`` so that one sample
+lasts at least ``min_sample_s`` (tiny calls are timed in batches), warms up, then takes samples
+until it has ``repeats`` of them, or at least ``min_repeats`` and ``budget_s`` has passed. An
+optional ``flush`` runs between samples, outside the timed region, and forces ``inner = 1``, so
+that every sample starts from cold caches.
+"""
+
+import dataclasses
+import math
+import os
+import time
+
+import numpy as np
+
+MAX_INNER = 1_000_000
+DEFAULT_LLC_BYTES = 32 * 2**20
+
+
+@dataclasses.dataclass(frozen=True)
+class Settings:
+    """How hard to measure each cell."""
+
+    repeats: int = 20
+    min_repeats: int = 5
+    budget_s: float = 1.0
+    min_sample_s: float = 0.005
+    warmup_s: float = 0.05
+    cold: bool = False
+
+    def __post_init__(self):
+        if self.repeats < 1 or self.min_repeats < 1:
+            raise ValueError("repeats must be at least 1")
+        if min(self.budget_s, self.min_sample_s, self.warmup_s) < 0:
+            raise ValueError("times must not be negative")
+
+
+QUICK = Settings(repeats=7, min_repeats=3, budget_s=0.15, min_sample_s=0.001, warmup_s=0.01)
+
+
+@dataclasses.dataclass(frozen=True)
+class Timing:
+    """Seconds per call, one entry a sample, and how many calls each sample ran."""
+
+    samples: tuple
+    calls_per_sample: int
+
+    def stats(self):
+        q1, median, q3 = np.percentile(self.samples, [25, 50, 75])
+        return {"median_s": float(median), "q1_s": float(q1), "q3_s": float(q3),
+                "iqr_s": float(q3 - q1), "min_s": float(min(self.samples)),
+                "max_s": float(max(self.samples)), "repeats": len(self.samples),
+                "calls_per_sample": self.calls_per_sample}
+
+
+def host_sampler(fn):
+    def run_sample(inner):
+        start = time.perf_counter()
+        for _ in range(inner):
+            fn()
+        return time.perf_counter() - start
+
+    return run_sample
+
+
+def measure(run_sample, settings, flush=None):
+    run_sample(1)  # compiles, loads, faults pages in: never part of a sample
+    once = run_sample(1)
+    inner = 1 if flush else max(1, min(MAX_INNER, math.ceil(settings.min_sample_s
+                                                           / max(once, 1e-9))))
+    warm_until = time.perf_counter() + settings.warmup_s
+    while time.perf_counter() < warm_until:
+        run_sample(inner)
+    samples = []
+    started = time.perf_counter()
+    while len(samples) < settings.repeats:
+        if flush is not None:
+            flush()
+        samples.append(run_sample(inner) / inner)
+        if (len(samples) >= settings.min_repeats
+                and time.perf_counter() - started > settings.budget_s):
+            break
+    return Timing(tuple(samples), inner)
+
+
+def host_cache_flusher():
+    """Writes a buffer twice the size of the last-level cache, evicting what a cell left there."""
+    buffer = np.empty(2 * last_level_cache_bytes(), np.uint8)
+
+    def flush():
+        buffer.fill(1)
+
+    return flush
+
+
+def last_level_cache_bytes():
+    base = "/sys/devices/system/cpu/cpu0/cache"
+    try:
+        sizes = []
+        for index in os.listdir(base):
+            with open(os.path.join(base, index, "size")) as f:
+                text = f.read().strip()
+            units = {"K": 2**10, "M": 2**20, "G": 2**30}
+            sizes.append(int(text[:-1]) * units[text[-1]] if text[-1] in units else int(text))
+        return max(sizes)
+    except (OSError, ValueError, KeyError):
+        return DEFAULT_LLC_BYTES

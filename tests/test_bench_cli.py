@@ -1,0 +1,174 @@
+"""`elunumba bench`: the sweep's command line, its outputs, bad input, Ctrl-C and --quick."""
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+from click.testing import CliRunner
+
+from elunumba.bench import impls, plot, sweep
+from elunumba_cli.main import cli
+
+TINY = ("--sizes", "256", "--dtypes", "float32", "--ops", "forward", "--targets", "cpu,parallel",
+        "--peers", "numpy-naive", "--repeats", "2", "--budget", "0")
+NO_CUDA = (False, "target 'cuda' cannot run here: no GPU in this test", False)
+
+
+def invoke(*args):
+    return CliRunner().invoke(cli, [str(a) for a in args])
+
+
+@pytest.fixture
+def no_cuda(monkeypatch):
+    monkeypatch.setattr(impls, "cuda_status", lambda: NO_CUDA)
+
+
+def test_tiny_sweep_writes_every_output(tmp_path):
+    paths = {kind: tmp_path / f"out.{ext}" for kind, ext in
+             (("--json", "json"), ("--csv", "csv"), ("--markdown", "md"), ("--plot", "png"))}
+    outcome = invoke("bench", *TINY, *(x for kind, path in paths.items() for x in (kind, path)))
+    assert outcome.exit_code == 0, outcome.output
+    for header in ("forward float32", "implementation", "of copy", "× best peer",
+                   "Summary: the kernel issue's goals", "small call"):
+        assert header in outcome.output
+    assert all(path.stat().st_size > 0 for path in paths.values())
+    result = json.loads(paths["--json"].read_text())
+    assert [c["target"] for c in result["cells"]] == ["cpu", "parallel", "numpy-naive"]
+    assert result["settings"]["repeats"] == 2 and result["settings"]["budget_s"] == 0
+
+
+@pytest.mark.parametrize("args, words", [
+    (("--dtypes", "float8"), "unknown dtype float8: choose from float16, float32, float64"),
+    (("--dtypes", ""), "unknown dtype (none)"),
+    (("--ops", "forward,sideways"), "unknown op sideways: choose from forward, backward, fused"),
+    (("--targets", "gpu"), "unknown target gpu: choose from cpu, parallel, cuda"),
+    (("--peers", "jax"), "unknown peer jax: choose from numpy-naive"),
+    (("--sizes", "2^10:x"), "Invalid value for '--sizes': malformed size 'x'"),
+    (("--sizes", "1.5"), "not a whole number"),
+    (("--sizes", "2^10:2^12:y"), "malformed step"),
+    (("--sizes", "2^40"), "needs about"),
+    (("--repeats", "0"), "Invalid value for '--repeats'"),
+    (("--budget", "-1"), "Invalid value for '--budget'"),
+    (("--targets", "cuda"), "no GPU in this test"),
+    (("--peers", "cupy"), "peer 'cupy' cannot run here"),
+    (("--json", "/nonexistent/folder/out.json"), "folder /nonexistent/folder does not exist"),
+    (("--unknown-option",), "No such option"),
+])
+def test_bad_input_is_a_usage_error(no_cuda, args, words):
+    outcome = invoke("bench", *args)
+    assert outcome.exit_code == 2, outcome.output
+    assert words in " ".join(outcome.output.split())
+    assert "Traceback" not in outcome.output
+
+
+def test_plot_without_matplotlib_is_refused_before_sweeping(monkeypatch, tmp_path):
+    monkeypatch.setattr(plot.importlib.util, "find_spec", lambda name: None)
+    monkeypatch.setattr(sweep, "Runner", None)  # would fail if the sweep started
+    outcome = invoke("bench", *TINY, "--plot", tmp_path / "p.png")
+    assert outcome.exit_code == 2 and "pip install 'elunumba[plot]'" in outcome.output
+
+
+def test_sweep_options_and_subcommands_coexist(tmp_path):
+    helped = invoke("bench", "--help")
+    assert helped.exit_code == 0
+    assert "compare" in helped.output and "table" in helped.output and "--sizes" in helped.output
+    mixed = invoke("bench", "--sizes", "1024", "--quick", "compare", "a.json", "b.json")
+    assert mixed.exit_code == 2
+    assert "--sizes, --quick belong to the sweep, not to 'bench compare'" in mixed.output
+    assert invoke("bench", "compare", "--help").exit_code == 0
+    assert invoke("bench", "nonsense").exit_code == 2
+
+
+def test_a_failed_cell_is_shown_and_the_sweep_goes_on(monkeypatch, tmp_path):
+    def out_of_memory(op, data, device):
+        raise MemoryError("cannot allocate [pretend]")
+
+    monkeypatch.setitem(impls.TARGETS, "cpu", impls.Impl("cpu", "target", ("host",),
+                                                         out_of_memory))
+    out = tmp_path / "r.json"
+    outcome = invoke("bench", *TINY, "--json", out)
+    assert outcome.exit_code == 0, outcome.output
+    assert "failed: forward float32 2^8 cpu: MemoryError: cannot allocate [pretend]" in \
+        outcome.output
+    cells = json.loads(out.read_text())["cells"]
+    assert [c["status"] for c in cells] == ["failed", "ok", "ok"]
+    assert cells[0]["reason"] == "MemoryError: cannot allocate [pretend]"
+
+
+def test_ctrl_c_keeps_and_writes_what_was_measured(monkeypatch, tmp_path):
+    real_run = sweep.Runner.run
+    calls = []
+
+    def run_then_interrupt(self, step):
+        calls.append(step)
+        if len(calls) == 3:  # copy baseline, cpu, then Ctrl-C during parallel
+            raise KeyboardInterrupt
+        return real_run(self, step)
+
+    monkeypatch.setattr(sweep.Runner, "run", run_then_interrupt)
+    paths = [tmp_path / "r.json", tmp_path / "r.md"]
+    outcome = invoke("bench", *TINY, "--json", paths[0], "--markdown", paths[1])
+    assert outcome.exit_code == 130
+    assert "interrupted" in outcome.output
+    result = json.loads(paths[0].read_text())
+    assert result["interrupted"] is True
+    assert [c["target"] for c in result["cells"]] == ["cpu"]
+    assert "**interrupted**" in paths[1].read_text()
+
+
+def test_quick_runs_the_reduced_sweep(tmp_path):
+    out = tmp_path / "quick.json"
+    outcome = invoke("bench", "--quick", "--json", out)
+    assert outcome.exit_code == 0, outcome.output
+    result = json.loads(out.read_text())
+    settings = result["settings"]
+    assert settings["sizes"] == [2**12, 2**18, 2**22] and settings["dtypes"] == ["float32"]
+    assert settings["ops"] == ["forward", "backward", "fused"]
+    assert settings["targets"] == ["cpu", "parallel"]
+    assert settings["peers"][:2] == ["numpy-naive", "numpy-expm1"]
+    assert {c["status"] for c in result["cells"]} == {"ok"}
+    entries = {e["name"]: e for e in result["summary"]["entries"]}
+    assert entries["float32 forward, parallel: fraction of copy"]["size"] == 2**22
+
+
+def test_quick_options_can_be_overridden(monkeypatch):
+    seen = {}
+
+    def fake_plan(sizes, dtypes, ops, targets, peers, **options):
+        seen.update(sizes=sizes, dtypes=dtypes, targets=targets, peers=peers, **options)
+        raise sweep.BenchInputError("stop here")
+
+    monkeypatch.setattr(sweep, "make_plan", fake_plan)
+    assert invoke("bench", "--quick", "--dtypes", "float64", "--repeats", "2").exit_code == 2
+    assert seen["dtypes"] == ["float64"] and seen["sizes"] == [2**12, 2**18, 2**22]
+    assert seen["targets"] == ["cpu", "parallel"]
+    assert seen["peers"] == ["numpy-naive", "numpy-expm1", "torch"]
+    assert seen["strict_peers"] is False  # a missing torch is skipped, not an error
+    assert seen["settings"].repeats == 2 and seen["settings"].min_repeats == 2
+    invoke("bench", "--quick", "--dtypes", "all", "--targets", "all", "--peers", "none")
+    assert seen["dtypes"] == ["float16", "float32", "float64"]
+    assert seen["targets"] is None  # every target available here
+    assert seen["peers"] == [] and seen["strict_peers"] is True
+
+
+def test_cuda_paths_run_in_the_simulator(tmp_path):
+    """The CUDA target's code (events, L2 flush, device copy, transfers, GPU environment) runs
+    end to end under NUMBA_ENABLE_CUDASIM=1; its timings are meaningless there."""
+    out = tmp_path / "sim.json"
+    code = "from elunumba_cli.main import cli; cli()"
+    args = ["bench", "--targets", "cuda", "--sizes", "32", "--dtypes", "float32", "--ops",
+            "forward", "--peers", "numpy-naive", "--repeats", "1", "--budget", "0",
+            "--json", str(out)]
+    env = dict(os.environ, NUMBA_ENABLE_CUDASIM="1")
+    done = subprocess.run([sys.executable, "-c", code, *args], env=env, capture_output=True,
+                          text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "with NumPy arrays in and out (transfers included)" in done.stdout
+    result = json.loads(out.read_text())
+    cuda_cell = result["cells"][0]
+    assert cuda_cell["target"] == "cuda" and cuda_cell["device"] == "cuda"
+    assert cuda_cell["status"] == "ok" and cuda_cell["with_transfers_s"] > 0
+    assert result["environment"]["gpu"]["name"] == "the Numba CUDA simulator"
+    assert {c["device"] for c in result["copies"]} == {"host", "cuda"}

@@ -1,0 +1,319 @@
+"""The sweep on tiny sizes: plans, steps, byte counts, timing, the runner, speedups, summary."""
+
+import dataclasses
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+import elunumba
+from elunumba.bench import impls, ops, records, summary, sweep, timing
+
+FAST = timing.Settings(repeats=3, min_repeats=1, budget_s=0.0, min_sample_s=1e-4, warmup_s=0.0)
+NO_CUDA = (False, "target 'cuda' cannot run here: no GPU in this test", False)
+
+
+@pytest.fixture
+def no_cuda(monkeypatch):
+    monkeypatch.setattr(impls, "cuda_status", lambda: NO_CUDA)
+
+
+def plan(**axes):
+    axes = {"sizes": [256], "dtypes": ["float32"], "ops": ["forward"], "targets": ["cpu"],
+            "peers": ["numpy-naive"], **axes}
+    axes.setdefault("settings", FAST)
+    return sweep.make_plan(axes.pop("sizes"), axes.pop("dtypes"), axes.pop("ops"),
+                           axes.pop("targets"), axes.pop("peers"), **axes)
+
+
+@pytest.mark.parametrize("op, streams", [("forward", 2), ("backward", 3), ("fused", 3)])
+@pytest.mark.parametrize("dtype, itemsize", [("float16", 2), ("float32", 4), ("float64", 8)])
+def test_bytes_moved_counts_every_stream(op, streams, dtype, itemsize):
+    assert ops.bytes_moved(op, dtype, 1000) == streams * itemsize * 1000
+    data = ops.OpData(op, dtype, 1000)
+    arrays = data.inputs() + data.outputs()
+    assert len(arrays) == streams
+    assert sum(a.nbytes for a in arrays) == ops.bytes_moved(op, dtype, 1000)
+    assert all(a.dtype == np.dtype(dtype) and a.size == 1000 for a in arrays)
+
+
+def test_op_data_takes_both_branches_and_y_is_elu_of_x():
+    data = ops.OpData("backward", "float64", 10_000, alpha=0.5, seed=3)
+    grad_out, y = data.inputs()
+    assert (y > 0).mean() == pytest.approx(0.5, abs=0.05)
+    assert y.min() >= -0.5 and np.abs(grad_out).max() <= 1
+    x = ops.OpData("forward", "float64", 10_000, seed=3).inputs()[0]
+    np.testing.assert_array_equal(y, elunumba.elu(x, 0.5))
+
+
+def test_default_plan_lists_unavailable_targets_and_peers_as_skipped(no_cuda, monkeypatch):
+    monkeypatch.setattr(impls.importlib.util, "find_spec",
+                        lambda name: None if name in ("numexpr", "cupy") else object())
+    made = sweep.make_plan(settings=FAST)
+    assert made.targets == ["cpu", "parallel", "parallel-cr"]
+    assert made.dtypes == ["float32", "float64"] and made.ops == ["forward", "backward", "fused"]
+    assert made.sizes == [2**k for k in range(10, 27, 2)]
+    assert ("numpy-naive", "host") in made.peers and ("torch", "host") in made.peers
+    skipped = {(s["name"], s["device"]): s["reason"] for s in made.skipped}
+    assert "no GPU in this test" in skipped["cuda", "cuda"]
+    assert "numexpr is not installed" in skipped["numexpr", "host"]
+    assert "cupy is not installed" in skipped["cupy", "cuda"]
+    assert ("torch", "cuda") not in skipped  # torch runs on the host; nothing to report
+
+
+@pytest.mark.parametrize("axis, value, words", [
+    ("dtypes", ["float8"], "unknown dtype 'float8': valid dtypes are float16, float32, float64"),
+    ("ops", ["sideways"], "unknown op 'sideways': valid ops are forward, backward, fused"),
+    ("targets", ["gpu"], "unknown target 'gpu': valid targets are cpu, parallel, cuda"),
+    ("targets", [], "no targets: name at least one of cpu, parallel, cuda"),
+    ("dtypes", [], "no dtypes"),
+    ("ops", [], "no ops"),
+    ("peers", ["jax"], "unknown peer 'jax': valid peers are numpy-naive"),
+    ("targets", ["cuda"], "no GPU in this test"),
+    ("peers", ["cupy"], "peer 'cupy' cannot run here"),
+])
+def test_bad_axes_raise_one_line_errors(no_cuda, axis, value, words):
+    with pytest.raises(sweep.BenchInputError, match=words) as caught:
+        plan(**{axis: value})
+    assert "\n" not in str(caught.value)
+
+
+def test_explicit_peer_that_is_not_installed_is_an_error_default_is_not(no_cuda, monkeypatch):
+    monkeypatch.setattr(impls.importlib.util, "find_spec",
+                        lambda name: None if name == "torch" else object())
+    with pytest.raises(sweep.BenchInputError, match="torch is not installed"):
+        plan(peers=["torch"])
+    lenient = plan(peers=["torch", "numpy-naive"], strict_peers=False)
+    assert lenient.peers == [("numpy-naive", "host")]
+    assert lenient.skipped == [{"name": "torch", "device": "host",
+                                "reason": "torch is not installed (pip install torch)"}]
+
+
+def test_sizes_that_do_not_fit_in_memory_are_refused():
+    with pytest.raises(sweep.BenchInputError, match=r"size 2\^20 .* needs about .* GiB .*"
+                                                    r"more than the 0.0 GiB"):
+        plan(sizes=[2**10, 2**20], memory_available=2**20)
+    # a forward float32 cell: 2 streams, 2 copy buffers, 5 peer temporaries
+    assert ops.required_bytes("forward", "float32", 1000) == 9 * 4000
+    plan(sizes=[1000], memory_available=9 * 4000)
+
+
+def test_steps_measure_each_copy_once_before_the_cells_that_need_it(no_cuda):
+    made = plan(sizes=[64, 128], ops=["forward", "backward", "fused"],
+                targets=["cpu", "parallel"], peers=["numpy-naive", "numpy-expm1"])
+    steps = made.steps
+    cells = [s for s in steps if s.kind == "cell"]
+    copies = [s for s in steps if s.kind == "copy"]
+    assert len(cells) == 2 * 3 * 4
+    # backward and fused move the same bytes: one copy for them per size
+    assert [(c.size, c.bytes) for c in copies] == [(64, 512), (64, 768), (128, 1024),
+                                                   (128, 1536)]
+    seen = set()
+    for step in steps:
+        if step.kind == "copy":
+            seen.add(step.bytes)
+        else:
+            assert step.bytes in seen
+    assert [s.impl.name for s in cells[:4]] == ["cpu", "parallel", "numpy-naive", "numpy-expm1"]
+
+
+def test_default_sizes_with_a_gpu_stop_host_cells_at_2_26(monkeypatch):
+    monkeypatch.setattr(impls, "cuda_status", lambda: (True, "a GPU", False))
+    made = sweep.make_plan(dtypes=["float32"], ops=["forward"], peers=["numpy-naive"],
+                           settings=FAST, memory_available=2**40)
+    assert made.targets == ["cpu", "parallel", "parallel-cr", "cuda"]
+    assert made.sizes[-1] == 2**28
+    assert made.host_size_limit == 2**26
+    steps = made.steps
+    largest = [(s.kind, s.impl and s.impl.name, s.device) for s in steps if s.size == 2**28]
+    assert largest == [("copy", None, "cuda"), ("cell", "cuda", "cuda")]
+    assert len([s for s in steps if s.size == 2**26 and s.kind == "cell"]) == 5
+    explicit = sweep.make_plan([2**28], ["float32"], ["forward"], peers=["numpy-naive"],
+                               settings=FAST, memory_available=2**40)
+    assert explicit.host_size_limit is None and len(explicit.steps) == 2 + 5
+
+
+def test_measure_batches_tiny_calls_and_respects_repeats():
+    calls = []
+    settings = timing.Settings(repeats=5, min_repeats=2, budget_s=10, min_sample_s=1e-3,
+                               warmup_s=0)
+
+    def sampler(inner):
+        calls.append(inner)
+        return 1e-5 * inner
+
+    taken = timing.measure(sampler, settings)
+    assert calls[:2] == [1, 1]  # untimed first call, then the calibration call
+    assert taken.calls_per_sample == 100 and len(taken.samples) == 5
+    stats = taken.stats()
+    assert stats["median_s"] == pytest.approx(1e-5)
+    assert stats["iqr_s"] == pytest.approx(0) and stats["repeats"] == 5
+
+
+def test_measure_stops_at_the_budget_and_flushes_one_call_per_sample():
+    flushes = []
+    settings = timing.Settings(repeats=1000, min_repeats=3, budget_s=0.0, min_sample_s=1,
+                               warmup_s=0)
+    taken = timing.measure(lambda inner: 0.5 * inner, settings,
+                           flush=lambda: flushes.append(1))
+    assert taken.calls_per_sample == 1
+    assert len(taken.samples) == 3 and len(flushes) == 3
+
+
+def test_cold_sweeps_time_one_call_a_sample(no_cuda):
+    cold = dataclasses.replace(FAST, cold=True)
+    runner = sweep.Runner(plan(settings=cold)).run_all()
+    assert all(c["calls_per_sample"] == 1 for c in runner.cells)
+    assert all(c["calls_per_sample"] == 1 for c in runner.copies.values())
+    assert timing.last_level_cache_bytes() >= 2**16
+
+
+def test_timing_statistics():
+    stats = timing.Timing((4.0, 1.0, 3.0, 2.0, 100.0), 7).stats()
+    assert stats == {"median_s": 3.0, "q1_s": 2.0, "q3_s": 4.0, "iqr_s": 2.0, "min_s": 1.0,
+                     "max_s": 100.0, "repeats": 5, "calls_per_sample": 7}
+
+
+def test_runner_measures_every_cell_with_rates(no_cuda):
+    made = plan(sizes=[512], dtypes=["float32", "float16"], ops=["forward", "fused"],
+                targets=["cpu", "parallel"], peers=["numpy-naive", "numpy-expm1"])
+    runner = sweep.Runner(made).run_all()
+    assert len(runner.cells) == 2 * 2 * 4
+    assert {c["status"] for c in runner.cells} == {"ok"}
+    for cell in runner.cells:
+        assert set(cell) == set(records.CELL_FIELDS)
+        assert cell["gbps"] == pytest.approx(cell["bytes"] / cell["median_s"] / 1e9)
+        assert cell["gelems"] == pytest.approx(512 / cell["median_s"] / 1e9)
+        copy = runner.copies["host", cell["bytes"]]
+        assert cell["copy_gbps"] == copy["gbps"]
+        assert cell["fraction_of_copy"] == pytest.approx(cell["gbps"] / copy["gbps"])
+        assert cell["q1_s"] <= cell["median_s"] <= cell["q3_s"]
+        assert cell["peak_gbps"] is None and cell["with_transfers_s"] is None
+    assert {c["method"] for c in runner.copies.values()} <= {"np.copyto", "numba prange"}
+
+
+@pytest.mark.parametrize("op", ops.OPS)
+def test_every_peer_computes_elu(no_cuda, op):
+    """What a peer times is the same function: compare its results with elunumba's."""
+    data = ops.OpData(op, "float64", 300, alpha=0.7)
+    expected = elunumba.elu_value_and_grad(data.inputs()[0], 0.7) if op == "fused" else None
+    for name in ("numpy-naive", "numpy-expm1", "numexpr", "torch"):
+        for out in data.outputs():
+            out.fill(np.nan)
+        result = impls.PEERS[name].make(op, data, "host")()
+        got = data.outputs() if name in ("numexpr", "torch") else result
+        if op == "forward":
+            np.testing.assert_allclose(np.asarray(got).ravel(),
+                                       elunumba.elu(data.inputs()[0], 0.7), rtol=1e-12)
+        elif op == "backward":
+            np.testing.assert_allclose(np.asarray(got).ravel(),
+                                       elunumba.elu_backward(*data.inputs(), 0.7), rtol=1e-12)
+        else:
+            for part, want in zip(got, expected):
+                np.testing.assert_allclose(part, want, rtol=1e-12, atol=1e-15)
+
+
+def test_a_failing_cell_is_recorded_and_the_sweep_goes_on(no_cuda, monkeypatch):
+    def broken(op, data, device):
+        raise MemoryError("out of memory (pretend)\nsecond line")
+
+    monkeypatch.setitem(impls.PEERS, "broken", impls.Impl("broken", "peer", ("host",), broken))
+    runner = sweep.Runner(plan(peers=["broken", "numpy-naive"])).run_all()
+    failed, ok = runner.cells[1], runner.cells[2]
+    assert failed["status"] == "failed" and failed["target"] == "broken"
+    assert failed["reason"] == "MemoryError: out of memory (pretend)"
+    assert failed["median_s"] is None and failed["gbps"] is None
+    assert ok["status"] == "ok" and runner.cells[0]["status"] == "ok"
+
+
+def test_a_failing_copy_baseline_leaves_the_cells_without_a_fraction(no_cuda, monkeypatch):
+    def no_memory(device, total_bytes, settings):
+        raise MemoryError()
+
+    monkeypatch.setattr(sweep.copy, "measure", no_memory)
+    runner = sweep.Runner(plan()).run_all()
+    assert list(runner.copies.values()) == [
+        {"device": "host", "bytes": 2048, "status": "failed", "reason": "MemoryError",
+         "method": None, "median_s": None, "gbps": None}]
+    assert [c["status"] for c in runner.cells] == ["ok", "ok"]
+    assert runner.cells[0]["fraction_of_copy"] is None and runner.cells[0]["gbps"] > 0
+
+
+def _cell(target, kind, median, size=100, op="forward", device="host", status="ok"):
+    return records.new_cell(op=op, dtype="float32", target=target, kind=kind, device=device,
+                            size=size, status=status, median_s=median)
+
+
+def test_annotate_speedups_against_numpy_and_the_best_peer_on_the_same_device():
+    cells = [_cell("parallel", "target", 1.0), _cell("numpy-naive", "peer", 20.0),
+             _cell("torch", "peer", 4.0), _cell("torch", "peer", 0.1, device="cuda"),
+             _cell("cuda", "target", 0.05, device="cuda"),
+             _cell("numexpr", "peer", None, status="failed"),
+             _cell("parallel", "target", 1.0, size=200)]
+    sweep.annotate(cells)
+    parallel, naive, torch, torch_gpu, gpu, failed, alone = cells
+    assert parallel["speedup_vs_numpy"] == 20.0 and naive["speedup_vs_numpy"] == 1.0
+    assert torch["speedup_vs_numpy"] == 5.0
+    assert parallel["best_peer"] == "torch" and parallel["speedup_vs_best_peer"] == 4.0
+    assert gpu["best_peer"] == "torch" and gpu["speedup_vs_best_peer"] == 2.0
+    assert torch["best_peer"] is None and torch["speedup_vs_best_peer"] is None
+    assert failed["speedup_vs_numpy"] is None
+    assert alone["speedup_vs_numpy"] is None and alone["best_peer"] is None
+
+
+def test_summary_reads_goals_at_the_largest_size_measured():
+    cells = []
+    for size, scale in ((2**10, 1.0), (2**20, 1000.0)):
+        for op in ("forward", "backward", "fused"):
+            cell = _cell("parallel", "target", 1e-6 * scale, size=size, op=op)
+            cell["fraction_of_copy"] = 0.9 if op != "fused" else 0.5
+            cells.append(cell)
+        cells += [_cell("torch", "peer", 3e-6 * scale, size=size),
+                  _cell("numpy-expm1", "peer", 5e-6 * scale, size=size)]
+    result = summary.summarize(cells, {"ratio": 2.5})
+    entries = {e["name"]: e for e in result["entries"]}
+    forward = entries["float32 forward, parallel: fraction of copy"]
+    assert forward["size"] == 2**20 and forward["value"] == 0.9 and forward["met"] is True
+    assert forward["goal"] == "≥ 85%"
+    assert entries["float32 fused, parallel: fraction of copy"]["met"] is False
+    torch = entries["float32 forward, parallel: speedup vs torch"]
+    assert torch["value"] == pytest.approx(3.0) and torch["met"] is True
+    assert torch["goal"] == "≥ 2.5×"
+    assert entries["float32 forward, parallel: speedup vs numpy-expm1"]["met"] is False
+    float64 = entries["float64 forward, parallel: fraction of copy"]
+    assert float64["value"] is None and float64["met"] is None and float64["goal"] == "≥ 70%"
+    small = entries["small call: elu / np.expm1 on 1000 float32"]
+    assert small["value"] == 2.5 and small["met"] is False and small["goal"] == "≤ 2×"
+    assert summary.summarize([], None)["entries"][-1]["value"] is None
+
+
+def test_small_call_measurement():
+    measured = summary.measure_small_call(FAST)
+    assert measured["size"] == 1000
+    assert measured["ratio"] == pytest.approx(measured["elu_s"] / measured["expm1_s"])
+
+
+def test_finish_builds_the_results_object(no_cuda):
+    made = plan()
+    result = sweep.finish(made, sweep.Runner(made).run_all(), command="elunumba bench x",
+                          interrupted=True)
+    assert result["schema"] == records.SCHEMA and result["interrupted"] is True
+    assert result["command"] == result["environment"]["command"] == "elunumba bench x"
+    assert result["summary"]["small_call"] is None  # not measured after Ctrl-C
+    assert result["settings"]["sizes"] == [256] and result["settings"]["repeats"] == 3
+    assert len(result["cells"]) == 2 and len(result["copies"]) == 1
+
+
+def test_a_host_sweep_imports_no_gpu_code():
+    code = ("import sys; from elunumba.bench import sweep, timing;"
+            "s = timing.Settings(repeats=1, min_repeats=1, budget_s=0, min_sample_s=0,"
+            " warmup_s=0);"
+            "p = sweep.make_plan([64], ['float32'], ['forward'], ['cpu', 'parallel'],"
+            " ['numpy-naive'], settings=s);"
+            "sweep.finish(p, sweep.Runner(p).run_all(), command='x', small_call=False);"
+            "print(sorted(m for m in sys.modules if m.startswith(('numba.cuda', 'cupy',"
+            " 'elunumba.bench.gpu', 'elunumba.cuda'))))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout
+    assert out.strip() == "[]"
