@@ -59,8 +59,9 @@ class Kernels:
 
         Gradient: ``elu_backward(grad_y, y, alpha, input_scale=1/alpha)``.
         """
-        if alpha == 0:
-            raise ValueError("celu needs alpha != 0 (its input scale is 1/alpha)")
+        alpha = dispatch.check_real("alpha", alpha)
+        if not alpha > 0:
+            raise ValueError(f"celu needs alpha > 0 (its input scale is 1/alpha), got {alpha!r}")
         return self.elu(x, alpha, input_scale=1.0 / alpha, out=out, target=target)
 
 

@@ -69,6 +69,12 @@ def _call_on_device(cuda, op, inputs, coefs, out, correctly_rounded):
     for array in views + result_views:
         if not _c_contiguous(array):
             raise ValueError("device arrays must be C-contiguous")
+    if n_outputs > 1 and _overlap(*result_views):
+        raise ValueError("the two out buffers (value, grad) must not share memory")
+    if any(_overlap(r, v) and not _same_memory(r, v) for r in result_views for v in views):
+        # the host path computes into a temporary; on the device that would be a race
+        raise ValueError("a device out buffer partly overlaps a device input: pass the input "
+                         "itself (in place) or separate memory")
     if views[0].size:
         kernel_coefs = dispatch.coefficients_in(dispatch.compute_dtype(dtype, correctly_rounded), *coefs)
         cuda.launch(op, [_flat(a) for a in views + result_views], kernel_coefs)
@@ -128,6 +134,24 @@ def _empty_like(example, shape, dtype):
     from . import _cuda as cuda
 
     return cuda.device_array(shape, dtype)
+
+
+def _extent(view):
+    """(first byte, one past the last) of a C-contiguous device array."""
+    # the simulator's arrays wrap NumPy arrays and have only the host interface
+    interface = getattr(view, "__cuda_array_interface__", None) or view.__array_interface__
+    start = interface["data"][0]
+    return start, start + view.nbytes
+
+
+def _overlap(a, b):
+    """Whether two C-contiguous device arrays share memory (by their byte ranges)."""
+    (a0, a1), (b0, b1) = _extent(a), _extent(b)
+    return a0 < b1 and b0 < a1
+
+
+def _same_memory(a, b):
+    return _extent(a) == _extent(b)
 
 
 def _c_contiguous(array):

@@ -32,26 +32,45 @@ def check_target(target):
     return target
 
 
+def check_real(name, value):
+    """``value`` as a finite float, or TypeError/ValueError naming ``name``."""
+    if type(value) is bool or not isinstance(value, _REAL_TYPES):
+        raise TypeError(f"{name} must be a real number, got {value!r}")
+    try:
+        as_float = float(value)
+    except OverflowError:
+        as_float = math.inf
+    if not math.isfinite(as_float):
+        raise ValueError(f"{name} must be finite, got {value!r}")
+    return as_float
+
+
 def coefficients(alpha, scale, input_scale, *, for_backward=False):
     """(poscoef, negcoef, negiptcoef) as Python floats, from validated parameters."""
-    values = {"alpha": alpha, "scale": scale, "input_scale": input_scale}
-    for name, value in values.items():
-        if type(value) is bool or not isinstance(value, _REAL_TYPES):
-            raise TypeError(f"{name} must be a real number, got {value!r}")
-        if not math.isfinite(value):
-            raise ValueError(f"{name} must be finite, got {value!r}")
+    alpha, scale = check_real("alpha", alpha), check_real("scale", scale)
+    input_scale = check_real("input_scale", input_scale)
+    if not input_scale > 0:
+        # expm1 of a positive argument would be needed, and ELU's negative branch is not that
+        raise ValueError(f"input_scale must be > 0, got {input_scale!r}")
     if for_backward and not (alpha >= 0 and scale > 0):
         raise ValueError(
             "elu_backward needs alpha >= 0 and scale > 0, otherwise the output y does not "
             f"determine the gradient; got alpha={alpha!r}, scale={scale!r}"
         )
-    return float(scale), float(alpha) * float(scale), float(input_scale)
+    return scale, alpha * scale, input_scale
+
+
+def coefficients_in(compute_dtype, poscoef, negcoef, negiptcoef):
+    """The coefficients rounded to the precision the kernel computes in."""
+    # the signs make -0.0 and 0.0 (equal, and hashed alike) separate cache entries
+    signs = tuple(math.copysign(1.0, c) for c in (poscoef, negcoef, negiptcoef))
+    return _coefficients_in(compute_dtype, poscoef, negcoef, negiptcoef, signs)
 
 
 @functools.lru_cache(maxsize=256)
-def coefficients_in(compute_dtype, poscoef, negcoef, negiptcoef):
-    """The coefficients rounded to the precision the kernel computes in."""
-    rounded = tuple(compute_dtype.type(c) for c in (poscoef, negcoef, negiptcoef))
+def _coefficients_in(compute_dtype, poscoef, negcoef, negiptcoef, signs):
+    with np.errstate(over="ignore"):  # an overflow is reported below, as a ValueError
+        rounded = tuple(compute_dtype.type(c) for c in (poscoef, negcoef, negiptcoef))
     for name, value in zip(("scale", "alpha*scale", "input_scale"), rounded):
         if not np.isfinite(value):
             raise ValueError(f"{name} overflows {compute_dtype.name}: {float(value)!r}")
@@ -85,14 +104,16 @@ def _promotion_key(value, array):
     return array.dtype
 
 
-@functools.lru_cache(maxsize=256)
+# typed: the weak-scalar keys False, 0 and 0.0 are equal and hash alike, but promote differently
+@functools.lru_cache(maxsize=256, typed=True)
 def _result_dtype(*keys):
     try:
         common = np.result_type(*keys)
         result = np.expm1.resolve_dtypes((common, None))[1]
     except TypeError:
         result = None
-    if result not in SUPPORTED_DTYPES:
+    # (`None in SUPPORTED_DTYPES` is True: NumPy compares None equal to dtype float64)
+    if result is None or result not in SUPPORTED_DTYPES:
         described = ", ".join(str(k) if isinstance(k, np.dtype) else type(k).__name__
                               for k in keys)
         raise TypeError(f"unsupported dtype ({described}): elunumba computes in "
@@ -157,7 +178,7 @@ def call(op, inputs, coefs, out, target, correctly_rounded=False):
     shape = broadcast_shape(arrays)
     buffers = check_out(out, N_OUTPUTS[op], shape, dtype)
     kernel_coefs = coefficients_in(compute_dtype(dtype, correctly_rounded), *coefs)
-    results = buffers or [_empty_like_input(arrays[0], shape, dtype) for _ in range(N_OUTPUTS[op])]
+    results = buffers or [_empty_like_inputs(arrays, shape, dtype) for _ in range(N_OUTPUTS[op])]
     if math.prod(shape):
         kernel = KERNELS[op, choose_host_target(target, math.prod(shape))]
         inputs_in_dtype = [a.astype(dtype, copy=False) for a in arrays]
@@ -169,9 +190,10 @@ def call(op, inputs, coefs, out, target, correctly_rounded=False):
     return results[0] if len(results) == 1 else tuple(results)
 
 
-def _empty_like_input(array, shape, dtype):
-    """A new output laid out like the input where the input has the result's shape (as ufuncs)."""
-    fortran = array.shape == shape and array.flags.f_contiguous and not array.flags.c_contiguous
+def _empty_like_inputs(arrays, shape, dtype):
+    """A new output laid out like the first input of the result's shape (as ufuncs do)."""
+    full = next((a for a in arrays if a.shape == shape), None)
+    fortran = full is not None and full.flags.f_contiguous and not full.flags.c_contiguous
     return np.empty(shape, dtype, order="F" if fortran else "C")
 
 

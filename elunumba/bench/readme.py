@@ -57,13 +57,14 @@ def rewrite(text, result):
     if not all(marker in text for marker in TABLE_MARKERS):
         raise MarkerError(f"the README has no {TABLE_MARKERS[0]} ... {TABLE_MARKERS[1]} block "
                           "to write the table into")
-    text = _replace(text, TABLE_MARKERS, table(result))
+    text = replace_between(text, TABLE_MARKERS, table(result))
     if all(marker in text for marker in SCHEMA_MARKERS):
-        text = _replace(text, SCHEMA_MARKERS, schema())
+        text = replace_between(text, SCHEMA_MARKERS, schema())
     return text
 
 
-def _replace(text, markers, body):
+def replace_between(text, markers, body):
+    """``text`` with what stands between the two markers replaced by ``body``."""
     start, end = (re.escape(m) for m in markers)
     return re.sub(f"{start}.*?{end}", lambda _: f"{markers[0]}\n{body}\n{markers[1]}", text,
                   count=1, flags=re.S)

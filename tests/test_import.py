@@ -1,0 +1,106 @@
+"""Import cost and the disk cache, each in a fresh interpreter with its own NUMBA_CACHE_DIR.
+
+* ``import elunumba`` compiles no kernel and does not import numba.cuda;
+* the first elu on float32 compiles exactly one kernel: the forward for the target "auto" picks
+  (one thread below the parallel threshold, all threads from it on);
+* a second interpreter with the cache warm loads those kernels from disk instead of compiling.
+"""
+
+import json
+import os
+import pathlib
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+
+PROBE = textwrap.dedent("""
+    import json, sys
+    import elunumba
+    from elunumba.cpu import KERNELS
+    from elunumba import dispatch
+
+    def state():
+        return {
+            "signatures": {f"{op}/{target}": len(d.signatures)
+                           for (op, target), d in KERNELS.items()},
+            "hits": {f"{op}/{target}": sum(d.stats.cache_hits.values())
+                     for (op, target), d in KERNELS.items()},
+            "misses": {f"{op}/{target}": sum(d.stats.cache_misses.values())
+                       for (op, target), d in KERNELS.items()},
+            "numba.cuda": "numba.cuda" in sys.modules,
+            "elunumba._cuda": "elunumba._cuda" in sys.modules,
+        }
+
+    import numpy as np
+    report = {"after_import": state(), "kernels": sorted(f"{o}/{t}" for o, t in KERNELS)}
+    small = np.linspace(-3, 3, 11, dtype=np.float32)
+    y = elunumba.elu(small)
+    report["small_ok"] = bool(np.allclose(y, np.where(small > 0, small, np.expm1(small))))
+    report["after_small"] = state()
+    big = np.linspace(-3, 3, dispatch.PARALLEL_THRESHOLD, dtype=np.float32)
+    elunumba.elu(big)
+    report["after_big"] = state()
+    print(json.dumps(report))
+""")
+
+
+def run_probe(cache_dir):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NUMBA_")}
+    env["NUMBA_CACHE_DIR"] = str(cache_dir)
+    env["PYTHONPATH"] = os.pathsep.join([str(ROOT)] + ([env["PYTHONPATH"]]
+                                                       if env.get("PYTHONPATH") else []))
+    done = subprocess.run([sys.executable, "-W", "error", "-c", PROBE], env=env, cwd=ROOT,
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+@pytest.fixture(scope="module")
+def probes(tmp_path_factory):
+    cache_dir = tmp_path_factory.mktemp("numba_cache")
+    cold = run_probe(cache_dir)
+    warm = run_probe(cache_dir)
+    return cold, warm, cache_dir
+
+
+def only(counts, *names):
+    """The entries of ``counts`` that are nonzero are exactly ``names``, each 1."""
+    return {k: v for k, v in counts.items() if v} == {n: 1 for n in names}
+
+
+def test_import_compiles_nothing_and_leaves_cuda_alone(probes):
+    cold, warm, _ = probes
+    for report in (cold, warm):
+        after = report["after_import"]
+        assert set(report["kernels"]) == {f"{op}/{t}" for op in ("forward", "backward", "fused")
+                                          for t in ("cpu", "parallel")}
+        assert all(n == 0 for n in after["signatures"].values()), after["signatures"]
+        assert not after["numba.cuda"]
+        assert not after["elunumba._cuda"]
+
+
+def test_first_call_compiles_only_the_forward_for_the_chosen_target(probes):
+    cold, _, _ = probes
+    assert cold["small_ok"]
+    # below the threshold "auto" runs on one thread: forward/cpu only, compiled (a cache miss)
+    assert only(cold["after_small"]["signatures"], "forward/cpu")
+    assert only(cold["after_small"]["misses"], "forward/cpu")
+    assert not any(cold["after_small"]["hits"].values())
+    # at the threshold, all threads: forward/parallel is added, nothing else
+    assert only(cold["after_big"]["signatures"], "forward/cpu", "forward/parallel")
+    assert only(cold["after_big"]["misses"], "forward/cpu", "forward/parallel")
+    assert not cold["after_big"]["numba.cuda"]
+
+
+def test_second_process_loads_from_the_disk_cache(probes):
+    _, warm, cache_dir = probes
+    assert warm["small_ok"]
+    assert only(warm["after_small"]["hits"], "forward/cpu")
+    assert not any(warm["after_small"]["misses"].values())
+    assert only(warm["after_big"]["hits"], "forward/cpu", "forward/parallel")
+    assert not any(warm["after_big"]["misses"].values())
+    assert any(pathlib.Path(cache_dir).rglob("*.nbi")), "the cache lives in NUMBA_CACHE_DIR"
