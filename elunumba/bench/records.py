@@ -28,7 +28,7 @@ SCHEMA = "elunumba-bench/1"
 CELL_FIELDS = {
     "op": "forward, backward or fused",
     "dtype": "float16, float32 or float64",
-    "target": "elunumba target (cpu, parallel, cuda) or peer (numpy-naive, numpy-expm1, "
+    "target": "elunumba target (cpu, parallel, parallel-cr, cuda) or peer (numpy-naive, numpy-expm1, "
               "numexpr, torch, cupy)",
     "kind": "target or peer",
     "device": "host or cuda",
