@@ -21,8 +21,9 @@ _REAL_TYPES = (int, float, np.integer, np.floating)
 
 # target="auto" runs a NumPy input on one thread below this many elements and on all Numba
 # threads from it on. Measured with `python tools/measure_threshold.py` on the 2-core reference
-# machine: forward float32, the two-thread kernel first wins at 2^15 elements (it costs a thread
-# wake-up of ~10 us, which 2^15 elements amortize); see README "Choosing a target".
+# machine: forward float32, two threads are a tie with one at 2^14 (0.96-1.12x over three runs)
+# and win from 2^15 on (1.01-1.30x, rising to 2x by 2^19): waking the second thread costs about
+# as much as 2^13 elements of work. See README "Targets".
 PARALLEL_THRESHOLD = 2**15
 
 
