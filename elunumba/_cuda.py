@@ -11,7 +11,8 @@ import math
 
 from numba import config, cuda
 
-from ._elu import backward_at, forward_at, fused_at
+from ._elu import elu_slope_from_output, elu_value, needs_scaled, variant
+from ._storage import narrow, widen
 
 THREADS_PER_BLOCK = 256
 # Enough resident blocks to fill every multiprocessor several times over; the grid-stride loop
@@ -19,25 +20,30 @@ THREADS_PER_BLOCK = 256
 BLOCKS_PER_MULTIPROCESSOR = 32
 
 
+# The loop bodies are cpu.py's (see _elu.py for why they are not shared helpers).
 def _forward(x, y, poscoef, negcoef, negiptcoef):
     for i in range(cuda.grid(1), x.size, cuda.gridsize(1)):
-        forward_at(i, x, y, poscoef, negcoef, negiptcoef)
+        y[i] = narrow(elu_value(widen(x[i]), poscoef, negcoef, negiptcoef), y)
 
 
 def _backward(grad_out, y, grad_in, poscoef, negcoef, negiptcoef):
     for i in range(cuda.grid(1), y.size, cuda.gridsize(1)):
-        backward_at(i, grad_out, y, grad_in, poscoef, negcoef, negiptcoef)
+        slope = elu_slope_from_output(widen(y[i]), poscoef, negcoef, negiptcoef)
+        grad_in[i] = narrow(widen(grad_out[i]) * slope, grad_in)
 
 
 def _fused(x, y, dydx, poscoef, negcoef, negiptcoef):
     for i in range(cuda.grid(1), x.size, cuda.gridsize(1)):
-        fused_at(i, x, y, dydx, poscoef, negcoef, negiptcoef)
+        stored = narrow(elu_value(widen(x[i]), poscoef, negcoef, negiptcoef), y)
+        y[i] = stored
+        dydx[i] = narrow(elu_slope_from_output(widen(stored), poscoef, negcoef, negiptcoef), dydx)
 
 
+# (op, scaled) -> kernel; "scaled" kernels serve alpha*scale != 1, as on the CPU
 KERNELS = {
-    "forward": cuda.jit(_forward),
-    "backward": cuda.jit(_backward),
-    "fused": cuda.jit(_fused),
+    (op, scaled): cuda.jit(variant(loop, "_cuda", scaled))
+    for op, loop in (("forward", _forward), ("backward", _backward), ("fused", _fused))
+    for scaled in (False, True)
 }
 
 
@@ -58,7 +64,8 @@ def launch(op, device_arrays, kernel_coefs):
     """One launch of ``op`` over flat contiguous device arrays, on the default stream."""
     size = device_arrays[0].size
     blocks = min(math.ceil(size / THREADS_PER_BLOCK), _max_blocks())
-    KERNELS[op][blocks, THREADS_PER_BLOCK](*device_arrays, *kernel_coefs)
+    kernel = KERNELS[op, needs_scaled(kernel_coefs[1])]
+    kernel[blocks, THREADS_PER_BLOCK](*device_arrays, *kernel_coefs)
 
 
 @functools.cache

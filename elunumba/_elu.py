@@ -1,23 +1,37 @@
-"""ELU's element formulas and per-element steps, shared by the CPU and CUDA kernels.
+"""ELU's element formulas, shared by the CPU and CUDA kernels.
 
 Parameters arrive in PyTorch's internal form, already in the compute precision:
 poscoef = scale, negcoef = alpha * scale, negiptcoef = input_scale.
-A kernel is a loop (CPU: prange; CUDA: grid stride) around one of the ``*_at`` steps.
+
+A kernel is a loop (CPU: prange; CUDA: grid stride) whose body loads with ``widen``, applies
+these formulas and stores with ``narrow``. The bodies stay in the loops: a helper that takes the
+arrays, inlined by Numba, leaves a copy of each array's descriptor in the loop, and LLVM then no
+longer vectorizes it; one more call level (loop -> step -> formula) put the float64 formula over
+LLVM's inlining threshold, and a call left in the loop stops vectorization too. (Numba-level
+inlining of these functions is no way out: numba-cuda 0.30 then loses their module globals.)
 """
+
+import types
 
 from numba.extending import register_jitable
 
-from ._expm1 import expm1
-from ._storage import narrow, widen
+from ._expm1 import expm1, scaled_expm1
 
 
 @register_jitable
 def elu_value(x, poscoef, negcoef, negiptcoef):
     """scale*x for x >= 0 (and NaN), scale*alpha*expm1(input_scale*x) for x < 0.
 
-    Taking ±0 down the linear branch keeps the sign of zero.
+    Taking ±0 down the linear branch keeps the sign of zero. For alpha*scale = 1 the product is
+    exact and expm1 is rounded once; otherwise elu_value_scaled is used.
     """
     return x * poscoef if not x < 0 else expm1(x * negiptcoef) * negcoef
+
+
+@register_jitable
+def elu_value_scaled(x, poscoef, negcoef, negiptcoef):
+    """elu_value with the product by alpha*scale taking expm1's rounding errors along."""
+    return x * poscoef if not x < 0 else scaled_expm1(x * negiptcoef, negcoef)
 
 
 @register_jitable
@@ -30,20 +44,20 @@ def elu_slope_from_output(y, poscoef, negcoef, negiptcoef):
     return poscoef if y > 0 else negiptcoef * (y + negcoef)
 
 
-@register_jitable
-def forward_at(i, x, y, poscoef, negcoef, negiptcoef):
-    y[i] = narrow(elu_value(widen(x[i]), poscoef, negcoef, negiptcoef), y)
+def needs_scaled(negcoef):
+    """Whether a kernel for these coefficients must use elu_value_scaled: alpha*scale != 1, and
+    not 0 either (there the product is exactly -0.0, which the compensated sum would make +0.0)."""
+    return negcoef != 1 and negcoef != 0
 
 
-@register_jitable
-def backward_at(i, grad_out, y, grad_in, poscoef, negcoef, negiptcoef):
-    slope = elu_slope_from_output(widen(y[i]), poscoef, negcoef, negiptcoef)
-    grad_in[i] = narrow(widen(grad_out[i]) * slope, grad_in)
-
-
-@register_jitable
-def fused_at(i, x, y, dydx, poscoef, negcoef, negiptcoef):
-    stored = narrow(elu_value(widen(x[i]), poscoef, negcoef, negiptcoef), y)
-    y[i] = stored
-    # the slope of the stored (rounded) value: bit-identical to elu_backward(ones, y)
-    dydx[i] = narrow(elu_slope_from_output(widen(stored), poscoef, negcoef, negiptcoef), dydx)
+def variant(loop, suffix, scaled):
+    """A copy of the kernel loop ``loop`` under a new name; with ``scaled``, its ``elu_value``
+    is elu_value_scaled. (Numba's disk cache tells functions apart by name, not by how they
+    were compiled, so every variant needs its own.)"""
+    names = dict(loop.__globals__)
+    if scaled:
+        names["elu_value"] = elu_value_scaled
+        suffix += "_scaled"
+    copy = types.FunctionType(loop.__code__, names, loop.__name__ + suffix)
+    copy.__qualname__ = copy.__name__
+    return copy

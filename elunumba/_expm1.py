@@ -58,8 +58,8 @@ F64_C12 = 2.0911429114372476e-09
 
 
 @register_jitable
-def expm1_f32(x):
-    """expm1 of a float32 x <= 0 in float32 arithmetic (x > 0 is clamped to 0)."""
+def _expm1_parts_f32(x):
+    """(2^n, m, m_error) with expm1(x) = 2^n*(m + m_error) + (2^n - 1), float32, x <= 0."""
     x = F32_LOWEST if x < F32_LOWEST else x
     x = F32_ZERO if x > F32_ZERO else x
     shifted = x * F32_INV_LN2 + F32_ROUND
@@ -69,16 +69,18 @@ def expm1_f32(x):
     r_error = (r_hi - r) - n * F32_LN2_LO  # what rounding r lost
     q = (((F32_C7 * r + F32_C6) * r + F32_C5) * r + F32_C4) * r + F32_C3
     # expm1(r + e) ~ expm1(r) + e*(1 + r); adding e inside keeps expm1(r) to one rounding
-    expm1_r = r + (r * r * (F32_HALF + r * q) + r_error * (F32_ONE + r))
+    tail = r * r * (F32_HALF + r * q) + r_error * (F32_ONE + r)
+    expm1_r = r + tail
+    expm1_r_error = tail - (expm1_r - r)  # Fast2Sum: exact, |r| > |tail|
     # low byte of the shifted bits is n (mod 256); n + 127 in 101..127 is the biased exponent
     exponent = (np.float32(shifted).view(np.int32) + 127) & 0xFF
     two_n = np.int32(exponent << 23).view(np.float32)
-    return two_n * expm1_r + (two_n - F32_ONE)
+    return two_n, expm1_r, expm1_r_error
 
 
 @register_jitable
-def expm1_f64(x):
-    """expm1 of a float64 x <= 0 in float64 arithmetic (x > 0 is clamped to 0)."""
+def _expm1_parts_f64(x):
+    """(2^n, m, m_error) with expm1(x) = 2^n*(m + m_error) + (2^n - 1), float64, x <= 0."""
     x = F64_LOWEST if x < F64_LOWEST else x
     x = 0.0 if x > 0.0 else x
     shifted = x * F64_INV_LN2 + F64_ROUND
@@ -96,11 +98,62 @@ def expm1_f64(x):
     q = q * r + F64_C4
     q = q * r + F64_C3
     # expm1(r + e) ~ expm1(r) + e*(1 + r); adding e inside keeps expm1(r) to one rounding
-    expm1_r = r + (r * r * (0.5 + r * q) + r_error * (1.0 + r))
+    tail = r * r * (0.5 + r * q) + r_error * (1.0 + r)
+    expm1_r = r + tail
+    expm1_r_error = tail - (expm1_r - r)  # Fast2Sum: exact, |r| > |tail|
     # low 11 bits of the shifted bits are n (mod 2048); n + 1023 in 965..1023 is the exponent
     exponent = (np.float64(shifted).view(np.int64) + 1023) & 0x7FF
     two_n = np.int64(exponent << 52).view(np.float64)
-    return two_n * expm1_r + (two_n - 1.0)
+    return two_n, expm1_r, expm1_r_error
+
+
+@register_jitable
+def _combine(two_n, expm1_r, one):
+    return two_n * expm1_r + (two_n - one)
+
+
+@register_jitable
+def _combine_scaled(two_n, expm1_r, expm1_r_error, one, scale):
+    """scale * (2^n*(m + m_error) + (2^n - 1)) with the sum's rounding errors carried into the
+    product (Fast2Sum again: |2^n - 1| >= |2^n*m| for n < 0, and 2^n - 1 = 0 for n = 0)."""
+    minus_one = two_n - one
+    minus_one_error = two_n - (minus_one + one)  # not 0 once 2^n is below half an ULP of 1
+    value = two_n * expm1_r + minus_one
+    value_error = two_n * expm1_r - (value - minus_one)
+    return scale * value + scale * ((value_error + minus_one_error) + two_n * expm1_r_error)
+
+
+@register_jitable
+def expm1_f32(x):
+    """expm1 of a float32 x <= 0 in float32 arithmetic (x > 0 is clamped to 0)."""
+    two_n, expm1_r, _ = _expm1_parts_f32(x)
+    return _combine(two_n, expm1_r, F32_ONE)
+
+
+@register_jitable
+def expm1_f64(x):
+    """expm1 of a float64 x <= 0 in float64 arithmetic (x > 0 is clamped to 0)."""
+    two_n, expm1_r, _ = _expm1_parts_f64(x)
+    return _combine(two_n, expm1_r, 1.0)
+
+
+@register_jitable
+def scaled_expm1_f32(x, scale):
+    """scale * expm1(x) for a float32 x <= 0, rounded about once (float32 arithmetic).
+
+    expm1_f32(x) * scale rounds twice: up to 1.66 ULP for scale = 1.7, against 0.74 this way,
+    at the price of six more operations (about 15% of the kernel's speed on a 2-core AVX2
+    machine, where it is compute-bound). The kernels use this only when scale != 1.
+    """
+    two_n, expm1_r, expm1_r_error = _expm1_parts_f32(x)
+    return _combine_scaled(two_n, expm1_r, expm1_r_error, F32_ONE, scale)
+
+
+@register_jitable
+def scaled_expm1_f64(x, scale):
+    """scale * expm1(x) for a float64 x <= 0, rounded about once (see scaled_expm1_f32)."""
+    two_n, expm1_r, expm1_r_error = _expm1_parts_f64(x)
+    return _combine_scaled(two_n, expm1_r, expm1_r_error, 1.0, scale)
 
 
 def expm1(x):
@@ -116,4 +169,22 @@ def _expm1_for_type(x):
         return lambda x: expm1_f32(x)
     if x == types.float64:
         return lambda x: expm1_f64(x)
+    return None
+
+
+def scaled_expm1(x, scale):
+    """scale * expm1(x), rounded about once, in the precision of x (float32 or float64)."""
+    if isinstance(x, np.float32):
+        return scaled_expm1_f32(x, scale)
+    return scaled_expm1_f64(x, scale)
+
+
+@overload(scaled_expm1, inline="always")
+def _scaled_expm1_for_type(x, scale):
+    from numba.core import types
+
+    if x == types.float32:
+        return lambda x, scale: scaled_expm1_f32(x, scale)
+    if x == types.float64:
+        return lambda x, scale: scaled_expm1_f64(x, scale)
     return None

@@ -7,6 +7,7 @@ import math
 
 import numpy as np
 
+from ._elu import needs_scaled
 from .cpu import KERNELS
 
 TARGETS = ("auto", "cpu", "parallel", "cuda")
@@ -181,7 +182,8 @@ def call(op, inputs, coefs, out, target, correctly_rounded=False):
     kernel_coefs = coefficients_in(compute_dtype(dtype, correctly_rounded), *coefs)
     results = buffers or [_empty_like_inputs(arrays, shape, dtype) for _ in range(N_OUTPUTS[op])]
     if math.prod(shape):
-        kernel = KERNELS[op, choose_host_target(target, math.prod(shape))]
+        kernel = KERNELS[op, choose_host_target(target, math.prod(shape)),
+                         needs_scaled(kernel_coefs[1])]
         inputs_in_dtype = [a.astype(dtype, copy=False) for a in arrays]
         run_flat(kernel, inputs_in_dtype, results, kernel_coefs, fresh_outputs=buffers is None)
     if buffers is not None:

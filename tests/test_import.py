@@ -23,20 +23,22 @@ PROBE = textwrap.dedent("""
     from elunumba.cpu import KERNELS
     from elunumba import dispatch
 
+    def name(key):
+        op, target, scaled = key
+        return f"{op}/{target}" + ("/scaled" if scaled else "")
+
     def state():
         return {
-            "signatures": {f"{op}/{target}": len(d.signatures)
-                           for (op, target), d in KERNELS.items()},
-            "hits": {f"{op}/{target}": sum(d.stats.cache_hits.values())
-                     for (op, target), d in KERNELS.items()},
-            "misses": {f"{op}/{target}": sum(d.stats.cache_misses.values())
-                       for (op, target), d in KERNELS.items()},
+            "signatures": {name(key): len(d.signatures) for key, d in KERNELS.items()},
+            "hits": {name(key): sum(d.stats.cache_hits.values()) for key, d in KERNELS.items()},
+            "misses": {name(key): sum(d.stats.cache_misses.values())
+                       for key, d in KERNELS.items()},
             "numba.cuda": "numba.cuda" in sys.modules,
             "elunumba._cuda": "elunumba._cuda" in sys.modules,
         }
 
     import numpy as np
-    report = {"after_import": state(), "kernels": sorted(f"{o}/{t}" for o, t in KERNELS)}
+    report = {"after_import": state(), "kernels": sorted(name(key) for key in KERNELS)}
     small = np.linspace(-3, 3, 11, dtype=np.float32)
     y = elunumba.elu(small)
     report["small_ok"] = bool(np.allclose(y, np.where(small > 0, small, np.expm1(small))))
@@ -76,8 +78,9 @@ def test_import_compiles_nothing_and_leaves_cuda_alone(probes):
     cold, warm, _ = probes
     for report in (cold, warm):
         after = report["after_import"]
-        assert set(report["kernels"]) == {f"{op}/{t}" for op in ("forward", "backward", "fused")
-                                          for t in ("cpu", "parallel")}
+        assert set(report["kernels"]) == {f"{op}/{t}{s}"
+                                          for op in ("forward", "backward", "fused")
+                                          for t in ("cpu", "parallel") for s in ("", "/scaled")}
         assert all(n == 0 for n in after["signatures"].values()), after["signatures"]
         assert not after["numba.cuda"]
         assert not after["elunumba._cuda"]
