@@ -14,7 +14,9 @@ from elunumba.accuracy import bands, exhaustive, gate, report, variants
 
 DTYPES = ("float16", "float32", "float64")
 # wide tables: give them room when the output is not a terminal (CI logs, files)
-console = Console(width=None if sys.stdout.isatty() else max(shutil.get_terminal_size().columns, 150))
+WIDTH_OFF_TERMINAL = 150
+console = Console(width=None if sys.stdout.isatty()
+                  else max(shutil.get_terminal_size().columns, WIDTH_OFF_TERMINAL))
 
 
 def _write_json(path, payload):
@@ -116,7 +118,8 @@ def _run_exhaustive(start, stop, json_path):
                "elunumba.correctly_rounded": (elunumba.correctly_rounded, "parallel")}
     if "cuda" in variants.available_targets():
         checked["elunumba[cuda]"] = (elunumba, "cuda")
-    columns = (TextColumn("{task.description}"), BarColumn(), TextColumn("{task.percentage:>5.1f}%"),
+    columns = (TextColumn("{task.description}"), BarColumn(),
+               TextColumn("{task.percentage:>5.1f}%"),
                TimeElapsedColumn(), TimeRemainingColumn())
     with Progress(*columns, console=console) as progress:
         task = progress.add_task("all float32 inputs", total=stop - start)
@@ -134,7 +137,8 @@ def _run_exhaustive(start, stop, json_path):
         histogram = "/".join(f"{n:,}" for n in row["ulp_histogram"].values())
         worst = "—" if row["worst_input"] is None else (
             f"{row['worst_input']!r} ({row['worst_input_bits']})")
-        table.add_row(escape(row["variant"]), row["quantity"], f"{100 * row['correctly_rounded']:.6f}%",
+        table.add_row(escape(row["variant"]), row["quantity"],
+                      f"{100 * row['correctly_rounded']:.6f}%",
                       f"{row['max_ulp']:.4g}", worst, histogram)
     console.print(table)
     if json_path:

@@ -35,21 +35,15 @@ def cuda_backend():
 
 
 def call(op, inputs, coefs, out, target, correctly_rounded):
+    """``op`` on device arrays, with device results (the host path is dispatch.call's)."""
     if target not in ("auto", "cuda"):
         raise ValueError(
             f"target {target!r} cannot take device arrays; use target='cuda' or 'auto', or "
             "copy the arrays to the host first"
         )
     cuda = cuda_backend()
-    on_device = [dispatch.is_device_array(v) for v in inputs]
-    if any(on_device):
-        if not all(on_device):
-            raise TypeError("mix of device arrays and host values: pass all inputs on the device")
-        return _call_on_device(cuda, op, inputs, coefs, out, correctly_rounded)
-    return _call_from_host(cuda, op, inputs, coefs, out, correctly_rounded)
-
-
-def _call_on_device(cuda, op, inputs, coefs, out, correctly_rounded):
+    if not all(dispatch.is_device_array(v) for v in inputs):
+        raise TypeError("mix of device arrays and host values: pass all inputs on the device")
     views = [cuda.as_device_array(v) for v in inputs]
     dtype = dispatch.result_dtype(views, views)
     if any(v.dtype != dtype for v in views):
@@ -76,7 +70,8 @@ def _call_on_device(cuda, op, inputs, coefs, out, correctly_rounded):
         raise ValueError("a device out buffer partly overlaps a device input: pass the input "
                          "itself (in place) or separate memory")
     if views[0].size:
-        kernel_coefs = dispatch.coefficients_in(dispatch.compute_dtype(dtype, correctly_rounded), *coefs)
+        compute_dtype = dispatch.compute_dtype(dtype, correctly_rounded)
+        kernel_coefs = dispatch.coefficients_in(compute_dtype, *coefs)
         cuda.launch(op, [_flat(a) for a in views + result_views], kernel_coefs)
     if out is not None:
         return out
@@ -97,25 +92,17 @@ def _check_device_out(cuda, results, n_outputs, out, shape, dtype):
             raise TypeError(f"out has dtype {view.dtype}, the result has dtype {dtype}")
 
 
-def _call_from_host(cuda, op, inputs, coefs, out, correctly_rounded):
-    arrays = [np.asarray(v) for v in inputs]
-    dtype = dispatch.result_dtype(inputs, arrays)
-    shape = dispatch.broadcast_shape(arrays)
-    buffers = dispatch.check_out(out, dispatch.N_OUTPUTS[op], shape, dtype)
-    kernel_coefs = dispatch.coefficients_in(dispatch.compute_dtype(dtype, correctly_rounded), *coefs)
-    results = buffers or [np.empty(shape, dtype) for _ in range(dispatch.N_OUTPUTS[op])]
-    if results[0].size:
-        device_in = [cuda.to_device(np.ascontiguousarray(np.broadcast_to(a.astype(dtype), shape))
-                                    .reshape(-1)) for a in arrays]
-        device_out = [cuda.device_array(results[0].size, dtype) for _ in results]
-        cuda.launch(op, device_in + device_out, kernel_coefs)
-        for result, device_result in zip(results, device_out):
-            np.copyto(result, device_result.copy_to_host().reshape(shape))
-    if buffers is not None:
-        return out
-    if shape == ():
-        results = [r[()] for r in results]
-    return results[0] if len(results) == 1 else tuple(results)
+def run_from_host(op, inputs, outputs, kernel_coefs):
+    """Run ``op`` on the GPU for NumPy arrays: copy the inputs over (contiguous, broadcast to the
+    result's shape), launch, copy the results back into ``outputs``."""
+    cuda = cuda_backend()
+    shape = outputs[0].shape
+    device_in = [cuda.to_device(np.ascontiguousarray(np.broadcast_to(a, shape)).reshape(-1))
+                 for a in inputs]
+    device_out = [cuda.device_array(outputs[0].size, a.dtype) for a in outputs]
+    cuda.launch(op, device_in + device_out, kernel_coefs)
+    for output, device_result in zip(outputs, device_out):
+        np.copyto(output, device_result.copy_to_host().reshape(shape))
 
 
 def _empty_like(example, shape, dtype):

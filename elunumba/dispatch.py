@@ -171,10 +171,14 @@ def choose_host_target(target, size):
 def call(op, inputs, coefs, out, target, correctly_rounded=False):
     """Run ``op`` on ``inputs``; returns the output, a tuple of outputs for "fused"."""
     check_target(target)
-    if target == "cuda" or any(is_device_array(v) for v in inputs):
+    if any(is_device_array(v) for v in inputs):
         from . import device
 
         return device.call(op, inputs, coefs, out, target, correctly_rounded)
+    if target == "cuda":  # NumPy in, NumPy out, through the GPU
+        from . import device
+
+        device.cuda_backend()  # before anything else: say it cannot run here, if it cannot
     arrays = [np.asarray(v) for v in inputs]
     dtype = result_dtype(inputs, arrays)
     shape = broadcast_shape(arrays)
@@ -182,10 +186,13 @@ def call(op, inputs, coefs, out, target, correctly_rounded=False):
     kernel_coefs = coefficients_in(compute_dtype(dtype, correctly_rounded), *coefs)
     results = buffers or [_empty_like_inputs(arrays, shape, dtype) for _ in range(N_OUTPUTS[op])]
     if math.prod(shape):
-        kernel = KERNELS[op, choose_host_target(target, math.prod(shape)),
-                         needs_scaled(kernel_coefs[1])]
         inputs_in_dtype = [a.astype(dtype, copy=False) for a in arrays]
-        run_flat(kernel, inputs_in_dtype, results, kernel_coefs, fresh_outputs=buffers is None)
+        if target == "cuda":
+            device.run_from_host(op, inputs_in_dtype, results, kernel_coefs)
+        else:
+            kernel = KERNELS[op, choose_host_target(target, math.prod(shape)),
+                             needs_scaled(kernel_coefs[1])]
+            run_flat(kernel, inputs_in_dtype, results, kernel_coefs, fresh_outputs=buffers is None)
     if buffers is not None:
         return out
     if shape == ():

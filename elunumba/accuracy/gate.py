@@ -24,13 +24,6 @@ def load_thresholds(path=None):
     return json.loads(text)
 
 
-def variant_key(name):
-    """"elunumba[parallel]" -> "parallel"; "elunumba.correctly_rounded" -> "correctly-rounded"."""
-    if name.startswith("elunumba["):
-        return name[len("elunumba["):-1]
-    return "correctly-rounded" if name == "elunumba.correctly_rounded" else name
-
-
 def measure(implementation="elunumba"):
     """Max ULP per (op, dtype, variant key) on the gate's sample.
 
@@ -39,17 +32,19 @@ def measure(implementation="elunumba"):
     """
     if implementation == "naive":
         naive = variants.NAIVE
-        measured = [variants.Variant(f"elunumba[{t}]", naive.forward, naive.slope, naive.dtypes)
+        measured = [variants.Variant(f"naive as elunumba[{t}]", naive.forward, naive.slope,
+                                     naive.dtypes, key=t)
                     for t in variants.available_targets()]
     else:
         measured = variants.elunumba_variants(variants.available_targets())
     records = report.measure(measured, GATE_DTYPES, PER_BAND)
+    keys = {variant.name: variant.key for variant in measured}
     figures = {}
     for (dtype, name, quantity), record in report.worst_by(
             records, ("dtype", "variant", "quantity")).items():
         for op, op_quantity in OPS.items():
             if quantity == op_quantity:
-                figures.setdefault(op, {}).setdefault(dtype, {})[variant_key(name)] = {
+                figures.setdefault(op, {}).setdefault(dtype, {})[keys[name]] = {
                     "max_ulp": record["max_ulp"], "worst_input": record["worst_input"]}
     return figures
 

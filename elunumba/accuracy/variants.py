@@ -17,24 +17,25 @@ class Variant:
     forward: Callable
     slope: Callable
     dtypes: tuple = ("float16", "float32", "float64")
+    key: str = None  # its name in thresholds.json: a target, or "correctly-rounded"
 
 
 def elunumba_variants(targets):
     """elunumba on each target, plus the correctly rounded set on the parallel target."""
-    variants = [_elunumba_variant(target, elunumba, target) for target in targets]
-    variants.append(_elunumba_variant("correctly-rounded", elunumba.correctly_rounded, "parallel"))
+    variants = [_elunumba_variant(f"elunumba[{t}]", elunumba, t, t) for t in targets]
+    variants.append(_elunumba_variant("elunumba.correctly_rounded", elunumba.correctly_rounded,
+                                      "parallel", "correctly-rounded"))
     return variants
 
 
-def _elunumba_variant(name, kernels, target):
+def _elunumba_variant(name, kernels, target, key):
     def forward(x, alpha):
         return kernels.elu(x, alpha, target=target)
 
     def slope(y, alpha):
         return kernels.elu_backward(np.ones_like(y), y, alpha, target=target)
 
-    return Variant(f"elunumba[{name}]" if name != "correctly-rounded" else
-                   "elunumba.correctly_rounded", forward, slope)
+    return Variant(name, forward, slope, key=key)
 
 
 def _slope_in_numpy(y, alpha):
