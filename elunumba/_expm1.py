@@ -20,6 +20,8 @@ and leaves that integer in the low mantissa bits of the sum, so no float-to-int 
 needed (AVX2 has none for 64-bit integers, and one would stop the loop from vectorizing).
 """
 
+import math
+
 import numpy as np
 from numba.extending import overload, register_jitable
 
@@ -108,33 +110,36 @@ def _expm1_parts_f64(x):
 
 
 @register_jitable
-def _combine(two_n, expm1_r, one):
-    return two_n * expm1_r + (two_n - one)
+def _combine(x, two_n, expm1_r, one):
+    # copysign: expm1 has the sign of x, and at x = -0 the sums above give +0 (one bitwise op)
+    return math.copysign(two_n * expm1_r + (two_n - one), x)
 
 
 @register_jitable
-def _combine_scaled(two_n, expm1_r, expm1_r_error, one, scale):
+def _combine_scaled(x, two_n, expm1_r, expm1_r_error, one, scale):
     """scale * (2^n*(m + m_error) + (2^n - 1)) with the sum's rounding errors carried into the
-    product (Fast2Sum again: |2^n - 1| >= |2^n*m| for n < 0, and 2^n - 1 = 0 for n = 0)."""
+    product (Fast2Sum again: |2^n - 1| >= |2^n*m| for n < 0, and 2^n - 1 = 0 for n = 0), with
+    the sign of scale * x (see _combine)."""
     minus_one = two_n - one
     minus_one_error = two_n - (minus_one + one)  # not 0 once 2^n is below half an ULP of 1
     value = two_n * expm1_r + minus_one
     value_error = two_n * expm1_r - (value - minus_one)
-    return scale * value + scale * ((value_error + minus_one_error) + two_n * expm1_r_error)
+    product = scale * value + scale * ((value_error + minus_one_error) + two_n * expm1_r_error)
+    return math.copysign(product, scale * x)
 
 
 @register_jitable
 def expm1_f32(x):
     """expm1 of a float32 x <= 0 in float32 arithmetic (x > 0 is clamped to 0)."""
     two_n, expm1_r, _ = _expm1_parts_f32(x)
-    return _combine(two_n, expm1_r, F32_ONE)
+    return _combine(x, two_n, expm1_r, F32_ONE)
 
 
 @register_jitable
 def expm1_f64(x):
     """expm1 of a float64 x <= 0 in float64 arithmetic (x > 0 is clamped to 0)."""
     two_n, expm1_r, _ = _expm1_parts_f64(x)
-    return _combine(two_n, expm1_r, 1.0)
+    return _combine(x, two_n, expm1_r, 1.0)
 
 
 @register_jitable
@@ -146,14 +151,14 @@ def scaled_expm1_f32(x, scale):
     machine, where it is compute-bound). The kernels use this only when scale != 1.
     """
     two_n, expm1_r, expm1_r_error = _expm1_parts_f32(x)
-    return _combine_scaled(two_n, expm1_r, expm1_r_error, F32_ONE, scale)
+    return _combine_scaled(x, two_n, expm1_r, expm1_r_error, F32_ONE, scale)
 
 
 @register_jitable
 def scaled_expm1_f64(x, scale):
     """scale * expm1(x) for a float64 x <= 0, rounded about once (see scaled_expm1_f32)."""
     two_n, expm1_r, expm1_r_error = _expm1_parts_f64(x)
-    return _combine_scaled(two_n, expm1_r, expm1_r_error, 1.0, scale)
+    return _combine_scaled(x, two_n, expm1_r, expm1_r_error, 1.0, scale)
 
 
 def expm1(x):

@@ -408,19 +408,15 @@ def test_backward_scalar_grad_fortran_y_gives_fortran():
     assert elunumba.elu_backward(1.0, y).flags.f_contiguous
 
 
-# ---------------------------------------------------------------------------------------------
-# known shortfalls (expected failures: they turn into failures when fixed, to be un-marked)
-
-
-@pytest.mark.xfail(strict=True, reason="known bug: expm1 returns +0.0 for -0.0, so where "
-                   "input_scale*x underflows to -0.0 the result is +0.0, not the -0.0 the exact "
-                   "(tiny negative) value rounds to")
-@pytest.mark.parametrize("dtype", [np.float32, np.float64])
-def test_sign_of_zero_when_input_scale_times_x_underflows(dtype):
-    tiny = np.finfo(dtype).smallest_subnormal
-    x = np.array([-tiny], dtype)
-    y = elunumba.elu(x, input_scale=0.25)
-    assert y[0] == 0 and np.signbit(y[0])
+@pytest.mark.parametrize("alpha", [1.0, 1.7, -1.7, 0.0])
+@pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64])
+@pytest.mark.parametrize("kernels", [elunumba, elunumba.correctly_rounded],
+                         ids=["default", "correctly_rounded"])
+def test_sign_of_zero_when_input_scale_times_x_underflows(kernels, dtype, alpha, host_target):
+    """The exact value, alpha*expm1(tiny negative), rounds to a zero with the sign of -alpha."""
+    x = np.array([-np.finfo(dtype).smallest_subnormal], dtype)
+    y = kernels.elu(x, alpha, input_scale=2.0**-30, target=host_target)
+    assert y[0] == 0 and np.signbit(y[0]) == (alpha >= 0)
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
