@@ -24,8 +24,8 @@ class Kernels:
         ``out``: an array of that shape and dtype to write into (may be ``x`` itself); returned.
         ``target``: "auto", "cpu" (one thread), "parallel" (all Numba threads) or "cuda".
         """
-        coefs = dispatch.coefficients(alpha, scale, input_scale)
-        return dispatch.call("forward", (x,), coefs, out, target, self.correctly_rounded)
+        return dispatch.call("forward", (x,), (alpha, scale, input_scale), out, target,
+                             self.correctly_rounded)
 
     def elu_backward(self, grad_out, y, alpha=1.0, *, scale=1.0, input_scale=1.0, out=None,
                      target="auto"):
@@ -34,8 +34,8 @@ class Kernels:
         ``grad_out*scale`` where y > 0, else ``grad_out*input_scale*(y + alpha*scale)``; needs
         alpha >= 0 and scale > 0. ``grad_out`` and ``y`` broadcast like a NumPy ufunc's inputs.
         """
-        coefs = dispatch.coefficients(alpha, scale, input_scale, for_backward=True)
-        return dispatch.call("backward", (grad_out, y), coefs, out, target, self.correctly_rounded)
+        return dispatch.call("backward", (grad_out, y), (alpha, scale, input_scale), out, target,
+                             self.correctly_rounded)
 
     def elu_value_and_grad(self, x, alpha=1.0, *, scale=1.0, input_scale=1.0, out=None,
                            target="auto"):
@@ -44,8 +44,8 @@ class Kernels:
         Bit-identical to ``elu(x, ...)`` and ``elu_backward(ones, elu(x, ...), ...)``, so it too
         needs alpha >= 0 and scale > 0.
         """
-        coefs = dispatch.coefficients(alpha, scale, input_scale, for_backward=True)
-        return dispatch.call("fused", (x,), coefs, out, target, self.correctly_rounded)
+        return dispatch.call("fused", (x,), (alpha, scale, input_scale), out, target,
+                             self.correctly_rounded)
 
     def selu(self, x, *, out=None, target="auto"):
         """SELU: ``elu(x, SELU_ALPHA, scale=SELU_SCALE)``.

@@ -1,0 +1,186 @@
+"""Repeat calls: after a call on a plain 1-d array, the dispatch layer keeps a plan so that the
+next call with the same op, params, target and dtype skips the general path. A plan must never
+change a result or an error: every test here warms a plan first, then checks that the call is
+what the general path (forced with ``out=``) gives, bit for bit, or the same error."""
+
+from fractions import Fraction
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import elunumba
+from elunumba import dispatch
+from reference import assert_bits_equal
+
+OPS = {
+    "forward": lambda k, x, alpha, scale, input_scale, **kw: k.elu(
+        x, alpha, scale=scale, input_scale=input_scale, **kw),
+    "fused": lambda k, x, alpha, scale, input_scale, **kw: k.elu_value_and_grad(
+        x, alpha, scale=scale, input_scale=input_scale, **kw),
+    "backward": lambda k, x, alpha, scale, input_scale, **kw: k.elu_backward(
+        x, x, alpha, scale=scale, input_scale=input_scale, **kw),  # grad_out = y = x
+}
+
+
+def general_path(op, kernels, x, alpha, scale, input_scale, target="auto"):
+    """The same call through the general path (``out=`` never takes a plan)."""
+    n_outputs = dispatch.N_OUTPUTS[op]
+    dtype = np.result_type(x, np.float16)
+    outs = tuple(np.empty(np.shape(x), dtype) for _ in range(n_outputs))
+    return OPS[op](kernels, x, alpha, scale, input_scale, target=target,
+                   out=outs if n_outputs == 2 else outs[0])
+
+
+def assert_same(result, expected):
+    for r, e in zip(*((v if isinstance(v, tuple) else (v,)) for v in (result, expected))):
+        assert type(r) is type(e) and r.shape == e.shape and r.dtype == e.dtype
+        assert_bits_equal(r, e)
+
+
+def x_sample(size, dtype, seed=0):
+    rng = np.random.default_rng(seed)
+    return (rng.standard_normal(size) * 4).astype(dtype)
+
+
+PARAMS = st.sampled_from([1.0, 0.5, 1.7, 3.0])
+
+
+@given(op=st.sampled_from(sorted(OPS)), dtype=st.sampled_from([np.float32, np.float64]),
+       size=st.sampled_from([0, 1, 17, 1000, dispatch.PARALLEL_THRESHOLD + 5]),
+       alpha=PARAMS, scale=PARAMS, input_scale=PARAMS,
+       target=st.sampled_from(["auto", "cpu", "parallel"]),
+       kernels=st.sampled_from([elunumba, elunumba.correctly_rounded]))
+def test_a_repeat_call_gives_the_general_paths_bits(op, dtype, size, alpha, scale, input_scale,
+                                                    target, kernels):
+    x = x_sample(size, dtype)
+    for _ in range(2):  # the first call makes the plan, the second uses it
+        result = OPS[op](kernels, x, alpha, scale, input_scale, target=target)
+    key = (op, (alpha, scale, input_scale), target, kernels is elunumba.correctly_rounded,
+           x.dtype)
+    assert key in dispatch._PLANS
+    assert_same(result, general_path(op, kernels, x, alpha, scale, input_scale, target))
+
+
+@pytest.mark.parametrize("op", sorted(OPS))
+@pytest.mark.parametrize("make_x", [
+    lambda x: x[::2],                      # strided
+    lambda x: x.reshape(4, -1),            # 2-d, C order
+    lambda x: np.asfortranarray(x.reshape(4, -1)),
+    lambda x: x[0:1].reshape(()),          # 0-d: a scalar comes back
+    lambda x: x.astype(np.float16),        # another dtype
+    lambda x: x.astype(np.int16),          # promoted
+    lambda x: list(x[:5]),
+    lambda x: float(x[0]),
+], ids=["strided", "2d", "fortran", "0d", "float16", "int16", "list", "python-float"])
+def test_other_layouts_and_dtypes_after_a_plan(op, make_x):
+    x = x_sample(64, np.float32)
+    OPS[op](elunumba, x, 1.0, 1.0, 1.0)  # a plan for float32 1-d arrays
+    other = make_x(x)
+    expected_x = np.asarray(other)
+    result = OPS[op](elunumba, other, 1.0, 1.0, 1.0)
+    expected = general_path(op, elunumba, expected_x, 1.0, 1.0, 1.0)
+    if expected_x.ndim == 0:
+        expected = tuple(e[()] for e in expected) if op == "fused" else expected[()]
+    assert_same(result, expected)
+
+
+@pytest.mark.parametrize("grad_out", [
+    lambda y: np.float32(2.0) * np.ones(1, np.float32),  # broadcasts
+    lambda y: y.astype(np.float64),                      # promotes
+    lambda y: y[::-1],                                   # negative stride
+    lambda y: 2.0,                                       # Python scalar
+], ids=["broadcast", "float64", "reversed", "scalar"])
+def test_backward_with_a_second_input_the_plan_does_not_fit(grad_out):
+    y = elunumba.elu(x_sample(64, np.float32))
+    elunumba.elu_backward(np.ones_like(y), y)  # a plan for two float32 1-d arrays
+    g = grad_out(y)
+    dtype = np.result_type(g, y)
+    result = elunumba.elu_backward(g, y)
+    assert_same(result, elunumba.elu_backward(g, y, out=np.empty(y.shape, dtype)))
+
+
+@pytest.mark.parametrize("alpha, error, match", [
+    (True, TypeError, r"^alpha must be a real number, got True"),
+    (Fraction(1), TypeError, r"^alpha must be a real number"),
+    (1 + 0j, TypeError, r"^alpha must be a real number"),
+    (np.array(1.0), TypeError, r"^alpha must be a real number"),
+    ([1.0], TypeError, r"^alpha must be a real number"),
+])
+def test_params_equal_to_a_planned_one_still_get_their_error(alpha, error, match):
+    x = x_sample(32, np.float32)
+    elunumba.elu(x, 1.0)
+    with pytest.raises(error, match=match):
+        elunumba.elu(x, alpha)
+
+
+def test_an_unhashable_target_after_a_plan_is_named():
+    x = x_sample(32, np.float32)
+    elunumba.elu(x, target="cpu")
+    with pytest.raises(ValueError, match=r"^unknown target \['cpu'\]: valid targets are auto, "):
+        elunumba.elu(x, target=["cpu"])
+
+
+def test_numpy_scalar_params_equal_to_a_planned_float_give_its_result():
+    x = x_sample(32, np.float32)
+    planned = elunumba.elu(x, 1.5)
+    assert_same(elunumba.elu(x, np.float64(1.5)), planned)
+
+
+@pytest.mark.parametrize("zero, other", [(0.0, -0.0), (-0.0, 0.0)])
+def test_signed_zero_params_do_not_share_a_plan(zero, other):
+    """-0.0 == 0.0, yet alpha = -0.0 gives +0 where alpha = 0.0 gives -0 (negative x)."""
+    x = -np.abs(x_sample(32, np.float32)) - 1
+    elunumba.elu(x, zero)
+    elunumba.elu(x, zero)
+    assert np.all(np.signbit(elunumba.elu(x, other)) == (other == 0 and np.signbit(other) == 0))
+
+
+def test_default_and_correctly_rounded_keep_separate_plans():
+    x = np.linspace(-0.5, -0.3, 100_000, dtype=np.float32)  # some inputs round differently
+    default = elunumba.elu(x)
+    correctly_rounded = elunumba.correctly_rounded.elu(x)
+    assert not np.array_equal(default, correctly_rounded)
+    assert_same(elunumba.correctly_rounded.elu(x), correctly_rounded)
+    assert_same(elunumba.elu(x), default)
+
+
+def test_a_plan_result_is_a_new_array_every_call():
+    x = x_sample(32, np.float32)
+    first, second = elunumba.elu(x), elunumba.elu(x)
+    assert not np.shares_memory(first, second) and not np.shares_memory(first, x)
+
+
+@pytest.mark.parametrize("size, expected", [(dispatch.PARALLEL_THRESHOLD - 1, "serial"),
+                                            (dispatch.PARALLEL_THRESHOLD, "parallel")])
+def test_a_plan_picks_the_thread_count_by_size_like_the_general_path(size, expected,
+                                                                      monkeypatch):
+    x = x_sample(size, np.float32)
+    elunumba.elu(x)
+    plan = dispatch._PLANS["forward", (1.0, 1.0, 1.0), "auto", False, x.dtype]
+    called = []
+    for name in ("serial", "parallel"):
+        kernel = getattr(plan, name)
+        monkeypatch.setattr(plan, name, lambda *a, _k=kernel, _n=name: called.append(_n) or _k(*a))
+    elunumba.elu(x)
+    assert called == [expected]
+
+
+def test_a_strided_array_after_a_plan_compiles_no_new_kernel_layout():
+    """The general path copies a strided array to a contiguous one; the plan must leave it to it
+    (handing it to a kernel would compile another layout of it, for seconds)."""
+    x = x_sample(64, np.float32)
+    elunumba.elu(x, target="cpu")
+    elunumba.elu(x[::2], target="cpu")
+    layouts = {arg.layout for kernel in dispatch.KERNELS.values() for signature in kernel.signatures
+               for arg in signature if hasattr(arg, "layout")}
+    assert layouts == {"C"}
+
+
+def test_plans_stay_bounded_over_a_sweep_of_params():
+    x = x_sample(8, np.float32)
+    for alpha in np.linspace(0.5, 2.0, 3 * dispatch.MAX_PLANS):
+        elunumba.elu(x, float(alpha))
+    assert 0 < len(dispatch._PLANS) <= dispatch.MAX_PLANS
+    assert_same(elunumba.elu(x, 0.75), general_path("forward", elunumba, x, 0.75, 1.0, 1.0))
