@@ -67,23 +67,38 @@ def host_sampler(fn):
 
 
 def measure(run_sample, settings, flush=None):
-    run_sample(1)  # compiles, loads, faults pages in: never part of a sample
-    once = run_sample(1)
-    inner = 1 if flush else max(1, min(MAX_INNER, math.ceil(settings.min_sample_s
-                                                           / max(once, 1e-9))))
+    return measure_alternating([run_sample], settings, flush)[0]
+
+
+def measure_alternating(run_samples, settings, flush=None):
+    """``measure`` for several samplers at once, taking one sample of each in turn, so that a
+    slow spell of the machine (this VM's speed drifts by tens of percent from minute to minute)
+    falls on all of them alike; returns one Timing per sampler."""
+    inners = [_calibrated_inner(run_sample, settings, flush) for run_sample in run_samples]
     warm_until = time.perf_counter() + settings.warmup_s
     while time.perf_counter() < warm_until:
-        run_sample(inner)
-    samples = []
+        for run_sample, inner in zip(run_samples, inners):
+            run_sample(inner)
+    samples = [[] for _ in run_samples]
     started = time.perf_counter()
-    while len(samples) < settings.repeats:
-        if flush is not None:
-            flush()
-        samples.append(run_sample(inner) / inner)
-        if (len(samples) >= settings.min_repeats
+    while len(samples[0]) < settings.repeats:
+        for run_sample, inner, taken in zip(run_samples, inners, samples):
+            if flush is not None:
+                flush()
+            taken.append(run_sample(inner) / inner)
+        if (len(samples[0]) >= settings.min_repeats
                 and time.perf_counter() - started > settings.budget_s):
             break
-    return Timing(tuple(samples), inner)
+    return [Timing(tuple(taken), inner) for taken, inner in zip(samples, inners)]
+
+
+def _calibrated_inner(run_sample, settings, flush):
+    """Calls per sample: enough for ``min_sample_s``, or 1 where caches are flushed between."""
+    run_sample(1)  # compiles, loads, faults pages in: never part of a sample
+    once = run_sample(1)
+    if flush:
+        return 1
+    return max(1, min(MAX_INNER, math.ceil(settings.min_sample_s / max(once, 1e-9))))
 
 
 def host_cache_flusher():
