@@ -275,7 +275,7 @@ def test_summary_reads_goals_at_the_largest_size_measured():
             cells.append(cell)
         cells += [_cell("torch", "peer", 3e-6 * scale, size=size),
                   _cell("numpy-expm1", "peer", 5e-6 * scale, size=size)]
-    result = summary.summarize(cells, {"ratio": 2.5})
+    result = summary.summarize(cells, {"ratio": 2.5, "kernel_ratio": 1.5})
     entries = {e["name"]: e for e in result["entries"]}
     forward = entries["float32 forward, parallel: fraction of copy"]
     assert forward["size"] == 2**20 and forward["value"] == 0.9 and forward["met"] is True
@@ -289,13 +289,15 @@ def test_summary_reads_goals_at_the_largest_size_measured():
     assert float64["value"] is None and float64["met"] is None and float64["goal"] == "≥ 70%"
     small = entries["small call: elu / np.expm1 on 1000 float32"]
     assert small["value"] == 2.5 and small["met"] is False and small["goal"] == "≤ 2×"
-    assert summary.summarize([], None)["entries"][-1]["value"] is None
+    floor = entries["small call floor: the kernel alone + np.empty / np.expm1"]
+    assert floor["value"] == 1.5 and floor["goal"] is None and floor["met"] is None
+    assert [e["value"] for e in summary.summarize([], None)["entries"][-2:]] == [None, None]
 
 
 def test_small_call_measurement():
     measured = summary.measure_small_call(FAST)
-    assert measured["size"] == 1000 and measured["elu_s"] > 0 and measured["expm1_s"] > 0
-    assert measured["ratio"] > 0
+    assert measured["size"] == 1000
+    assert all(measured[k] > 0 for k in ("elu_s", "expm1_s", "ratio", "kernel_s", "kernel_ratio"))
 
 
 def test_measure_alternating_takes_one_sample_of_each_in_turn():
@@ -321,9 +323,12 @@ def test_small_call_ratio_is_the_median_of_side_by_side_ratios(monkeypatch):
     """Slow spells (10x) in rounds 2 and 3: the ratio of the medians would say 20."""
     elu = timing.Timing((2.0, 20.0, 20.0), 1)
     expm1 = timing.Timing((1.0, 1.0, 10.0), 1)
-    monkeypatch.setattr(timing, "measure_alternating", lambda samplers, settings: [elu, expm1])
+    kernel = timing.Timing((1.5, 1.5, 15.0), 1)
+    monkeypatch.setattr(timing, "measure_alternating",
+                        lambda samplers, settings: [elu, expm1, kernel])
     measured = summary.measure_small_call(FAST)
-    assert measured == {"size": 1000, "elu_s": 20.0, "expm1_s": 1.0, "ratio": 2.0}
+    assert measured == {"size": 1000, "elu_s": 20.0, "expm1_s": 1.0, "ratio": 2.0,
+                        "kernel_s": 1.5, "kernel_ratio": 1.5}
 
 
 def test_finish_builds_the_results_object(no_cuda):

@@ -11,7 +11,8 @@ A results file is one JSON object::
     skipped       [{name, device, reason}]: targets and peers that could not run here
     copies        [{device, bytes, status, reason, method, median_s, ..., gbps}]: the copy
                   baseline for each byte count a cell moves
-    summary       {entries: [{name, size, value, unit, goal, met}], small_call: {...}}
+    summary       {entries: [{name, size, value, unit, goal, met}], small_call: {size, elu_s,
+                  expm1_s, ratio, kernel_s, kernel_ratio} (ratios: medians of paired samples)}
     cells         one object per cell, with the CELL_FIELDS below
 
 CSV holds the cells, one row each in CELL_FIELDS order, after ``#`` comment lines with the
