@@ -297,7 +297,8 @@ def test_summary_reads_goals_at_the_largest_size_measured():
 def test_small_call_measurement():
     measured = summary.measure_small_call(FAST)
     assert measured["size"] == 1000
-    assert all(measured[k] > 0 for k in ("elu_s", "expm1_s", "ratio", "kernel_s", "kernel_ratio"))
+    assert all(measured[k] > 0 for k in ("elu_s", "expm1_s", "ratio", "kernel_s", "kernel_ratio",
+                                         "general_s", "general_ratio"))
 
 
 def test_measure_alternating_takes_one_sample_of_each_in_turn():
@@ -324,11 +325,13 @@ def test_small_call_ratio_is_the_median_of_side_by_side_ratios(monkeypatch):
     elu = timing.Timing((2.0, 20.0, 20.0), 1)
     expm1 = timing.Timing((1.0, 1.0, 10.0), 1)
     kernel = timing.Timing((1.5, 1.5, 15.0), 1)
+    general = timing.Timing((9.0, 9.0, 90.0), 1)
     monkeypatch.setattr(timing, "measure_alternating",
-                        lambda samplers, settings: [elu, expm1, kernel])
+                        lambda samplers, settings: [elu, expm1, kernel, general])
     measured = summary.measure_small_call(FAST)
     assert measured == {"size": 1000, "elu_s": 20.0, "expm1_s": 1.0, "ratio": 2.0,
-                        "kernel_s": 1.5, "kernel_ratio": 1.5}
+                        "kernel_s": 1.5, "kernel_ratio": 1.5, "general_s": 9.0,
+                        "general_ratio": 9.0}
 
 
 def test_finish_builds_the_results_object(no_cuda):

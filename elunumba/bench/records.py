@@ -12,7 +12,8 @@ A results file is one JSON object::
     copies        [{device, bytes, status, reason, method, median_s, ..., gbps}]: the copy
                   baseline for each byte count a cell moves
     summary       {entries: [{name, size, value, unit, goal, met}], small_call: {size, elu_s,
-                  expm1_s, ratio, kernel_s, kernel_ratio} (ratios: medians of paired samples)}
+                  expm1_s, ratio, kernel_s, kernel_ratio, general_s, general_ratio} (each
+                  ratio is over np.expm1, the median of side-by-side samples; see summary.py)}
     cells         one object per cell, with the CELL_FIELDS below
 
 CSV holds the cells, one row each in CELL_FIELDS order, after ``#`` comment lines with the

@@ -81,19 +81,24 @@ def _entry(name, size, value, unit, goal):
 def measure_small_call(settings):
     """elunumba.elu(x) and np.expm1(x) on small float32 x, sampled in turn: their median
     seconds, and the median of the ratios of samples taken side by side. Alongside, the floor
-    under elu: its kernel called directly on a fresh np.empty output, with no Python around it."""
+    under elu (its kernel called directly on a fresh np.empty output, with no Python around it)
+    and the general path that a first call takes (forced with out=)."""
     x = np.linspace(-3, 3, SMALL_CALL_SIZE, dtype=np.float32)
+    out = np.empty_like(x)
     kernel = KERNELS["forward", "cpu", False]
     one = np.float32(1)
-    elu, expm1, floor = timing.measure_alternating(
+    elu, expm1, floor, general = timing.measure_alternating(
         [timing.host_sampler(fn) for fn in (
             lambda: elunumba.elu(x),
             lambda: np.expm1(x),
-            lambda: kernel(x, np.empty(x.shape, x.dtype), one, one, one))],
+            lambda: kernel(x, np.empty(x.shape, x.dtype), one, one, one),
+            lambda: elunumba.elu(x, out=out))],
         settings)
     return {"size": SMALL_CALL_SIZE, "elu_s": elu.stats()["median_s"],
             "expm1_s": expm1.stats()["median_s"], "ratio": _paired_ratio(elu, expm1),
-            "kernel_s": floor.stats()["median_s"], "kernel_ratio": _paired_ratio(floor, expm1)}
+            "kernel_s": floor.stats()["median_s"], "kernel_ratio": _paired_ratio(floor, expm1),
+            "general_s": general.stats()["median_s"],
+            "general_ratio": _paired_ratio(general, expm1)}
 
 
 def _paired_ratio(timing_a, timing_b):
