@@ -171,13 +171,13 @@ def choose_host_target(target, size):
 def call(op, inputs, params, out, target, correctly_rounded=False):
     """Run ``op`` on ``inputs`` with params = (alpha, scale, input_scale) as the caller gave them;
     returns the output, a tuple of outputs for "fused"."""
-    if out is None and type(inputs[0]) is np.ndarray:
+    if type(inputs[0]) is np.ndarray:
         try:
             plan = _PLANS.get((op, params, target, correctly_rounded, inputs[0].dtype))
         except TypeError:  # something unhashable: the general path names what is wrong with it
             plan = None
         if plan is not None:
-            result = plan.run(params, inputs)
+            result = plan.run(params, inputs, out)
             if result is not None:
                 return result
     coefs = coefficients(*params, for_backward=op != "forward")
@@ -204,12 +204,12 @@ def call(op, inputs, params, out, target, correctly_rounded=False):
             kernel = KERNELS[op, choose_host_target(target, math.prod(shape)),
                              needs_scaled(kernel_coefs[1])]
             run_flat(kernel, inputs_in_dtype, results, kernel_coefs, fresh_outputs=buffers is None)
-    if buffers is not None:
-        return out
     if target != "cuda" and Plan.fits(params, inputs, dtype):
         if len(_PLANS) >= MAX_PLANS:  # a sweep over many alphas must not grow it without bound
             _PLANS.clear()
         _PLANS[op, params, target, correctly_rounded, dtype] = Plan(op, target, kernel_coefs)
+    if buffers is not None:
+        return out
     if shape == ():
         results = [r[()] for r in results]
     return results[0] if len(results) == 1 else tuple(results)
@@ -217,10 +217,11 @@ def call(op, inputs, params, out, target, correctly_rounded=False):
 
 class Plan:
     """What the general path decided for one (op, params, target, dtype), kept so that a repeat
-    call on C-contiguous NumPy arrays of that dtype only allocates its output and runs the kernel.
+    call on C-contiguous NumPy arrays of that dtype only allocates its output (or checks ``out``)
+    and runs the kernel.
 
-    On 1,000 float32 elements the general path spends ~8 us deciding, against ~1 us in the kernel
-    and the allocation (bench: "small call"). Plans are kept only for params that are Python
+    On 1,000 float32 elements the general path costs ~11x np.expm1 and the kernel with its
+    allocation ~1.6x (`elunumba bench`, "small call" in the summary). Plans are kept only for params that are Python
     floats other than ±0, and ``run`` checks those types again on every call: those are the only
     params for which an equal dict key means the same call. True == 1.0, Fraction(3, 2) == 1.5
     and 1.5 + 0j == 1.5, which the general path refuses, and -0.0 == 0.0, which changes the sign
@@ -242,29 +243,46 @@ class Plan:
         return (all(type(p) is float and p != 0 for p in params) and dtype.char != "e"
                 and all(type(v) is np.ndarray and v.dtype == dtype for v in inputs))
 
-    def run(self, params, inputs):
-        """The result, or None where the general path must decide (types, layouts, shapes)."""
+    def run(self, params, inputs, out):
+        """The result, or None where the general path must decide (types, layouts, shapes,
+        overlaps). ``out`` is taken here when it is an input itself (in place) or a separate
+        writeable array laid out like the inputs; the two outputs of "fused" are always new."""
         alpha, scale, input_scale = params
         if type(alpha) is not float or type(scale) is not float or type(input_scale) is not float:
             return None
         first = inputs[0]
-        if first.ndim != 1 or not first.flags.c_contiguous:
+        if first.ndim == 0 or not first.flags.c_contiguous:  # 0-d: the result is a scalar
             return None
         if len(inputs) == 2 and not _same_layout(inputs[1], first):
             return None
-        kernel = self.serial if first.size < PARALLEL_THRESHOLD else self.parallel
-        value = np.empty(first.shape, first.dtype)
         if self.n_outputs == 1:
-            kernel(*inputs, value, self.poscoef, self.negcoef, self.negiptcoef)
-            return value
-        grad = np.empty(first.shape, first.dtype)
-        kernel(first, value, grad, self.poscoef, self.negcoef, self.negiptcoef)
-        return value, grad
+            if out is None:
+                out = np.empty(first.shape, first.dtype)
+            elif not _usable_out(out, inputs):
+                return None
+            outputs = (out,)
+        elif out is None:
+            outputs = (np.empty(first.shape, first.dtype), np.empty(first.shape, first.dtype))
+        else:
+            return None
+        arrays = inputs + outputs
+        if first.ndim != 1:  # the kernels loop over flat arrays
+            arrays = [a.reshape(-1) for a in arrays]
+        kernel = self.serial if first.size < PARALLEL_THRESHOLD else self.parallel
+        kernel(*arrays, self.poscoef, self.negcoef, self.negiptcoef)
+        return out if self.n_outputs == 1 else outputs
 
 
 def _same_layout(array, first):
     return (type(array) is np.ndarray and array.dtype == first.dtype
             and array.shape == first.shape and array.flags.c_contiguous)
+
+
+def _usable_out(out, inputs):
+    """``out`` is writeable, laid out like the inputs, and each input is either ``out`` itself
+    (in place) or apart from it (a partial overlap needs the general path's temporaries)."""
+    return (_same_layout(out, inputs[0]) and out.flags.writeable
+            and all(v is out or not np.may_share_memory(v, out) for v in inputs))
 
 
 _PLANS = {}  # (op, params, target, correctly_rounded, dtype) -> Plan

@@ -39,22 +39,23 @@ def assert_same(result, expected):
         assert_bits_equal(r, e)
 
 
-def x_sample(size, dtype, seed=0):
+def x_sample(shape, dtype, seed=0):
     rng = np.random.default_rng(seed)
-    return (rng.standard_normal(size) * 4).astype(dtype)
+    return (rng.standard_normal(shape) * 4).astype(dtype)
 
 
 PARAMS = st.sampled_from([1.0, 0.5, 1.7, 3.0])
 
 
 @given(op=st.sampled_from(sorted(OPS)), dtype=st.sampled_from([np.float32, np.float64]),
-       size=st.sampled_from([0, 1, 17, 1000, dispatch.PARALLEL_THRESHOLD + 5]),
+       shape=st.sampled_from([0, 1, 17, 1000, (4, 250), (2, 3, 5), (0, 3),
+                              dispatch.PARALLEL_THRESHOLD + 5, (2, dispatch.PARALLEL_THRESHOLD)]),
        alpha=PARAMS, scale=PARAMS, input_scale=PARAMS,
        target=st.sampled_from(["auto", "cpu", "parallel"]),
        kernels=st.sampled_from([elunumba, elunumba.correctly_rounded]))
-def test_a_repeat_call_gives_the_general_paths_bits(op, dtype, size, alpha, scale, input_scale,
+def test_a_repeat_call_gives_the_general_paths_bits(op, dtype, shape, alpha, scale, input_scale,
                                                     target, kernels):
-    x = x_sample(size, dtype)
+    x = x_sample(shape, dtype)
     for _ in range(2):  # the first call makes the plan, the second uses it
         result = OPS[op](kernels, x, alpha, scale, input_scale, target=target)
     key = (op, (alpha, scale, input_scale), target, kernels is elunumba.correctly_rounded,
@@ -66,7 +67,7 @@ def test_a_repeat_call_gives_the_general_paths_bits(op, dtype, size, alpha, scal
 @pytest.mark.parametrize("op", sorted(OPS))
 @pytest.mark.parametrize("make_x", [
     lambda x: x[::2],                      # strided
-    lambda x: x.reshape(4, -1),            # 2-d, C order
+    lambda x: x.reshape(4, -1),            # 2-d, C order: the plan takes it too
     lambda x: np.asfortranarray(x.reshape(4, -1)),
     lambda x: x[0:1].reshape(()),          # 0-d: a scalar comes back
     lambda x: x.astype(np.float16),        # another dtype
@@ -184,3 +185,64 @@ def test_plans_stay_bounded_over_a_sweep_of_params():
         elunumba.elu(x, float(alpha))
     assert 0 < len(dispatch._PLANS) <= dispatch.MAX_PLANS
     assert_same(elunumba.elu(x, 0.75), general_path("forward", elunumba, x, 0.75, 1.0, 1.0))
+
+
+@pytest.mark.parametrize("op", ["forward", "backward"])
+@pytest.mark.parametrize("where", ["separate", "in place"])
+def test_out_after_a_plan_gives_the_bits_of_a_fresh_result(op, where):
+    x = x_sample(1000, np.float32)
+    expected = OPS[op](elunumba, x.copy(), 1.7, 1.0, 1.0)
+    buffer = np.empty_like(x) if where == "separate" else x
+    for _ in range(2):  # the first call also makes the plan; both write the same bits
+        x_now = x if where == "separate" else x_sample(1000, np.float32)
+        buffer = buffer if where == "separate" else x_now
+        result = OPS[op](elunumba, x_now, 1.7, 1.0, 1.0, out=buffer)
+        assert result is buffer
+        assert_same(result, expected)
+    assert (op, (1.7, 1.0, 1.0), "auto", False, x.dtype) in dispatch._PLANS
+
+
+@pytest.mark.parametrize("op", ["forward", "backward"])
+def test_an_out_partly_overlapping_an_input_after_a_plan(op):
+    """out and the input one element apart in one buffer: as if they did not overlap."""
+    base = x_sample(1001, np.float32)
+    expected = OPS[op](elunumba, base[:1000].copy(), 1.0, 1.0, 1.0)
+    OPS[op](elunumba, base[:1000].copy(), 1.0, 1.0, 1.0)  # warm the plan
+    result = OPS[op](elunumba, base[:1000], 1.0, 1.0, 1.0, out=base[1:])
+    assert_same(result, expected)
+
+
+def test_backward_in_place_on_grad_out_with_y_overlapping_it():
+    buffer = x_sample(1001, np.float32)
+    y, grad_out = buffer[:1000], buffer[1:]  # y[i + 1] is where grad_in[i] goes
+    expected = elunumba.elu_backward(grad_out.copy(), y.copy())
+    elunumba.elu_backward(grad_out.copy(), y.copy())  # warm the plan
+    assert_same(elunumba.elu_backward(grad_out, y, out=grad_out), expected)
+
+
+@pytest.mark.parametrize("bad_out, error, match", [
+    ("read-only", ValueError, r"^out is read-only"),
+    ("float64", TypeError, r"^out has dtype float64, the result has dtype float32"),
+    ("short", ValueError, r"^out has shape \(999,\), the result has shape \(1000,\)"),
+    ("list", TypeError, r"^out must be a NumPy array, got list"),
+])
+def test_a_bad_out_after_a_plan_gets_its_error_and_nothing_is_written(bad_out, error, match):
+    x = x_sample(1000, np.float32)
+    elunumba.elu(x, out=np.empty_like(x))  # warm the plan
+    out = {"read-only": np.zeros(1000, np.float32), "float64": np.zeros(1000),
+           "short": np.zeros(999, np.float32), "list": [0.0] * 1000}[bad_out]
+    if bad_out == "read-only":
+        out.flags.writeable = False
+    with pytest.raises(error, match=match):
+        elunumba.elu(x, out=out)
+    assert not np.any(out)
+
+
+def test_fused_with_out_after_a_plan():
+    x = x_sample(1000, np.float32)
+    expected = elunumba.elu_value_and_grad(x)
+    elunumba.elu_value_and_grad(x)
+    out = (np.empty_like(x), np.empty_like(x))
+    result = elunumba.elu_value_and_grad(x, out=out)
+    assert result is out
+    assert_same(out, expected)
