@@ -220,12 +220,12 @@ class Plan:
     call on C-contiguous NumPy arrays of that dtype only allocates its output (or checks ``out``)
     and runs the kernel.
 
-    On 1,000 float32 elements the general path costs ~11x np.expm1 and the kernel with its
-    allocation ~1.6x (`elunumba bench`, "small call" in the summary). Plans are kept only for params that are Python
-    floats other than ±0, and ``run`` checks those types again on every call: those are the only
-    params for which an equal dict key means the same call. True == 1.0, Fraction(3, 2) == 1.5
-    and 1.5 + 0j == 1.5, which the general path refuses, and -0.0 == 0.0, which changes the sign
-    of zero results, must not find a plan.
+    On 1,000 float32 elements the general path costs ~12x np.expm1 and the kernel with its
+    allocation ~1.6x (`elunumba bench`: "small call" in the summary). Plans are kept only for
+    params that are Python floats other than ±0, and ``run`` checks those types again on every
+    call: those are the only params for which an equal dict key means the same call. True ==
+    1.0, Fraction(3, 2) == 1.5 and 1.5 + 0j == 1.5, which the general path refuses, and -0.0 ==
+    0.0, which changes the sign of zero results, must not find a plan.
     """
 
     __slots__ = ("n_outputs", "serial", "parallel", "poscoef", "negcoef", "negiptcoef")
