@@ -168,16 +168,22 @@ def choose_host_target(target, size):
     return target
 
 
+_PLANS = {}  # (op, params, target, correctly_rounded, dtype) -> Plan
+MAX_PLANS = 256
+
+
 def call(op, inputs, params, out, target, correctly_rounded=False):
     """Run ``op`` on ``inputs`` with params = (alpha, scale, input_scale) as the caller gave them;
     returns the output, a tuple of outputs for "fused"."""
-    if type(inputs[0]) is np.ndarray:
-        try:
-            plan = _PLANS.get((op, params, target, correctly_rounded, inputs[0].dtype))
-        except TypeError:  # something unhashable: the general path names what is wrong with it
-            plan = None
+    alpha, scale, input_scale = params
+    # Only these types may look for a plan (see Plan): they hash without fail, and for them an
+    # equal key means the same call. A plan is stored under the result dtype, which Plan.fits
+    # made sure is the first input's.
+    if (type(inputs[0]) is np.ndarray and type(target) is str and type(alpha) is float
+            and type(scale) is float and type(input_scale) is float):
+        plan = _PLANS.get((op, params, target, correctly_rounded, inputs[0].dtype))
         if plan is not None:
-            result = plan.run(params, inputs, out)
+            result = plan.run(inputs, out)
             if result is not None:
                 return result
     coefs = coefficients(*params, for_backward=op != "forward")
@@ -204,10 +210,11 @@ def call(op, inputs, params, out, target, correctly_rounded=False):
             kernel = KERNELS[op, choose_host_target(target, math.prod(shape)),
                              needs_scaled(kernel_coefs[1])]
             run_flat(kernel, inputs_in_dtype, results, kernel_coefs, fresh_outputs=buffers is None)
-    if target != "cuda" and Plan.fits(params, inputs, dtype):
+    key = (op, params, target, correctly_rounded, dtype)
+    if target != "cuda" and key not in _PLANS and Plan.fits(params, inputs, dtype):
         if len(_PLANS) >= MAX_PLANS:  # a sweep over many alphas must not grow it without bound
             _PLANS.clear()
-        _PLANS[op, params, target, correctly_rounded, dtype] = Plan(op, target, kernel_coefs)
+        _PLANS[key] = Plan(op, target, kernel_coefs)
     if buffers is not None:
         return out
     if shape == ():
@@ -220,21 +227,24 @@ class Plan:
     call on C-contiguous NumPy arrays of that dtype only allocates its output (or checks ``out``)
     and runs the kernel.
 
-    On 1,000 float32 elements the general path costs ~12x np.expm1 and the kernel with its
-    allocation ~1.6x (`elunumba bench`: "small call" in the summary). Plans are kept only for
-    params that are Python floats other than ±0, and ``run`` checks those types again on every
-    call: those are the only params for which an equal dict key means the same call. True ==
-    1.0, Fraction(3, 2) == 1.5 and 1.5 + 0j == 1.5, which the general path refuses, and -0.0 ==
-    0.0, which changes the sign of zero results, must not find a plan.
+    On 1,000 float32 elements (`elunumba bench`, "small call" in the summary) a repeat call
+    costs ~2.8x np.expm1 this way, against ~12x through the general path; the kernel and the
+    allocation alone are ~1.6x. Plans are kept only for params that are Python floats other
+    than ±0 and a str target, and ``call`` checks those types before every lookup: those are the
+    only values for which an equal dict key means the same call. True == 1.0, Fraction(3, 2) ==
+    1.5 and 1.5 + 0j == 1.5, which the general path refuses, and -0.0 == 0.0, which changes the
+    sign of zero results, must not find a plan.
     """
 
-    __slots__ = ("n_outputs", "serial", "parallel", "poscoef", "negcoef", "negiptcoef")
+    __slots__ = ("n_outputs", "below_threshold", "from_threshold",
+                 "poscoef", "negcoef", "negiptcoef")
 
     def __init__(self, op, target, kernel_coefs):
         scaled = needs_scaled(kernel_coefs[1])
         self.n_outputs = N_OUTPUTS[op]
-        self.serial = KERNELS[op, choose_host_target(target, 0), scaled]
-        self.parallel = KERNELS[op, choose_host_target(target, PARALLEL_THRESHOLD), scaled]
+        # the kernels for sizes below and from PARALLEL_THRESHOLD (the same one unless "auto")
+        self.below_threshold = KERNELS[op, choose_host_target(target, 0), scaled]
+        self.from_threshold = KERNELS[op, choose_host_target(target, PARALLEL_THRESHOLD), scaled]
         self.poscoef, self.negcoef, self.negiptcoef = kernel_coefs
 
     @staticmethod
@@ -243,13 +253,10 @@ class Plan:
         return (all(type(p) is float and p != 0 for p in params) and dtype.char != "e"
                 and all(type(v) is np.ndarray and v.dtype == dtype for v in inputs))
 
-    def run(self, params, inputs, out):
-        """The result, or None where the general path must decide (types, layouts, shapes,
-        overlaps). ``out`` is taken here when it is an input itself (in place) or a separate
-        writeable array laid out like the inputs; the two outputs of "fused" are always new."""
-        alpha, scale, input_scale = params
-        if type(alpha) is not float or type(scale) is not float or type(input_scale) is not float:
-            return None
+    def run(self, inputs, out):
+        """The result, or None where the general path must decide (layouts, shapes, overlaps).
+        ``out`` is taken here when it is an input itself (in place) or a separate writeable
+        array laid out like the inputs; the two outputs of "fused" are always new."""
         first = inputs[0]
         if first.ndim == 0 or not first.flags.c_contiguous:  # 0-d: the result is a scalar
             return None
@@ -268,7 +275,7 @@ class Plan:
         arrays = inputs + outputs
         if first.ndim != 1:  # the kernels loop over flat arrays
             arrays = [a.reshape(-1) for a in arrays]
-        kernel = self.serial if first.size < PARALLEL_THRESHOLD else self.parallel
+        kernel = self.below_threshold if first.size < PARALLEL_THRESHOLD else self.from_threshold
         kernel(*arrays, self.poscoef, self.negcoef, self.negiptcoef)
         return out if self.n_outputs == 1 else outputs
 
@@ -283,10 +290,6 @@ def _usable_out(out, inputs):
     (in place) or apart from it (a partial overlap needs the general path's temporaries)."""
     return (_same_layout(out, inputs[0]) and out.flags.writeable
             and all(v is out or not np.may_share_memory(v, out) for v in inputs))
-
-
-_PLANS = {}  # (op, params, target, correctly_rounded, dtype) -> Plan
-MAX_PLANS = 256
 
 
 def _empty_like_inputs(arrays, shape, dtype):
