@@ -170,6 +170,7 @@ def choose_host_target(target, size):
 
 _PLANS = {}  # (op, params, target, correctly_rounded, dtype) -> Plan
 MAX_PLANS = 256
+PLAN_PARAMS = (float, int)  # exactly these types: not bool, not NumPy scalars (see Plan)
 
 
 def call(op, inputs, params, out, target, correctly_rounded=False):
@@ -179,8 +180,8 @@ def call(op, inputs, params, out, target, correctly_rounded=False):
     # Only these types may look for a plan (see Plan): they hash without fail, and for them an
     # equal key means the same call. A plan is stored under the result dtype, which Plan.fits
     # made sure is the first input's.
-    if (type(inputs[0]) is np.ndarray and type(target) is str and type(alpha) is float
-            and type(scale) is float and type(input_scale) is float):
+    if (type(inputs[0]) is np.ndarray and type(target) is str and type(alpha) in PLAN_PARAMS
+            and type(scale) in PLAN_PARAMS and type(input_scale) in PLAN_PARAMS):
         plan = _PLANS.get((op, params, target, correctly_rounded, inputs[0].dtype))
         if plan is not None:
             result = plan.run(inputs, out)
@@ -229,11 +230,11 @@ class Plan:
 
     On 1,000 float32 elements (`elunumba bench`, "small call" in the summary) a repeat call
     costs ~2.8x np.expm1 this way, against ~12x through the general path; the kernel and the
-    allocation alone are ~1.6x. Plans are kept only for params that are Python floats other
-    than ±0 and a str target, and ``call`` checks those types before every lookup: those are the
-    only values for which an equal dict key means the same call. True == 1.0, Fraction(3, 2) ==
-    1.5 and 1.5 + 0j == 1.5, which the general path refuses, and -0.0 == 0.0, which changes the
-    sign of zero results, must not find a plan.
+    allocation alone are ~1.6x. Plans are kept only for params that are Python floats or ints
+    other than ±0 and a str target, and ``call`` checks those types before every lookup: those
+    are the only values for which an equal dict key means the same call (2 == 2.0 gives the same
+    coefficients). True == 1.0, Fraction(3, 2) == 1.5 and 1.5 + 0j == 1.5, which the general
+    path refuses, and -0.0 == 0.0, which changes the sign of zero results, must not find a plan.
     """
 
     __slots__ = ("n_outputs", "below_threshold", "from_threshold",
@@ -250,7 +251,7 @@ class Plan:
     @staticmethod
     def fits(params, inputs, dtype):
         # not float16: the CPU kernels take it as uint16 bits, a view the general path makes
-        return (all(type(p) is float and p != 0 for p in params) and dtype.char != "e"
+        return (all(type(p) in PLAN_PARAMS and p != 0 for p in params) and dtype.char != "e"
                 and all(type(v) is np.ndarray and v.dtype == dtype for v in inputs))
 
     def run(self, inputs, out):

@@ -274,3 +274,11 @@ def test_fused_with_out_after_a_plan():
     result = elunumba.elu_value_and_grad(x, out=out)
     assert result is out
     assert_same(out, expected)
+
+
+def test_int_params_share_plans_with_equal_floats():
+    x = x_sample(32, np.float32)
+    from_int = elunumba.elu(x, 2, scale=1, input_scale=3)
+    assert ("forward", (2, 1, 3), "auto", False, x.dtype) in dispatch._PLANS
+    assert_same(elunumba.elu(x, 2.0, scale=1.0, input_scale=3.0), from_int)
+    assert_same(from_int, general_path(elunumba.elu, x, 2.0, scale=1.0, input_scale=3.0))
