@@ -11,9 +11,12 @@ float64 and 0.87 ULP in float32 just past |x| = ln2/2, where the rounding of r d
 expm1(x) = 2**n * expm1(r) + (2**n - 1). Both 2**n*expm1(r) and 2**n - 1 are exact or nearly so,
 so the result is rounded about once.
 
-Only x <= 0 matters to ELU (the positive branch is linear), so x is clamped to [LOWEST, 0]: below
-LOWEST the result rounds to -1 in the working precision, and the clamp keeps 2**n a normal number.
-NaN is not clamped away: it flows through and comes out NaN.
+Only x <= 0 matters to ELU (the positive branch is linear, and the kernels select it for x >= 0
+and NaN), so x is clamped below at LOWEST, where the result rounds to -1 in the working precision
+and 2**n stays a normal number. x > 0 gives a meaningless result that no kernel selects: clamping
+it too cost two instructions, and the float64 alpha*scale != 1 formula sits right at LLVM's
+inlining threshold (about 55 instructions), over which the kernel loop stops vectorizing and
+runs ~7x slower (tests/test_vectorized.py checks every kernel). NaN flows through as NaN.
 
 2**n is built from exponent bits. Adding ROUND = 1.5 * 2**(p-1) to x/ln2 rounds it to an integer
 and leaves that integer in the low mantissa bits of the sum, so no float-to-int conversion is
@@ -63,7 +66,6 @@ F64_C12 = 2.0911429114372476e-09
 def _expm1_parts_f32(x):
     """(2^n, m, m_error) with expm1(x) = 2^n*(m + m_error) + (2^n - 1), float32, x <= 0."""
     x = F32_LOWEST if x < F32_LOWEST else x
-    x = F32_ZERO if x > F32_ZERO else x
     shifted = x * F32_INV_LN2 + F32_ROUND
     n = shifted - F32_ROUND
     r_hi = x - n * F32_LN2_HI  # exact
@@ -84,7 +86,6 @@ def _expm1_parts_f32(x):
 def _expm1_parts_f64(x):
     """(2^n, m, m_error) with expm1(x) = 2^n*(m + m_error) + (2^n - 1), float64, x <= 0."""
     x = F64_LOWEST if x < F64_LOWEST else x
-    x = 0.0 if x > 0.0 else x
     shifted = x * F64_INV_LN2 + F64_ROUND
     n = shifted - F64_ROUND
     r_hi = x - n * F64_LN2_HI  # exact
@@ -130,14 +131,14 @@ def _combine_scaled(x, two_n, expm1_r, expm1_r_error, one, scale):
 
 @register_jitable
 def expm1_f32(x):
-    """expm1 of a float32 x <= 0 in float32 arithmetic (x > 0 is clamped to 0)."""
+    """expm1 of a float32 x <= 0 in float32 arithmetic (meaningless for x > 0)."""
     two_n, expm1_r, _ = _expm1_parts_f32(x)
     return _combine(x, two_n, expm1_r, F32_ONE)
 
 
 @register_jitable
 def expm1_f64(x):
-    """expm1 of a float64 x <= 0 in float64 arithmetic (x > 0 is clamped to 0)."""
+    """expm1 of a float64 x <= 0 in float64 arithmetic (meaningless for x > 0)."""
     two_n, expm1_r, _ = _expm1_parts_f64(x)
     return _combine(x, two_n, expm1_r, 1.0)
 
