@@ -24,17 +24,26 @@ def copy_words(total_bytes):
     return max(1, -(-total_bytes // (2 * WORD.itemsize)))
 
 
-def measure_host(total_bytes, settings):
-    """(Timing, method) of the fastest host copy that moves ``total_bytes`` in all."""
+def host_copiers(total_bytes):
+    """{method: call} copying between one pair of new arrays, moving ``total_bytes`` in all."""
     src = np.ones(copy_words(total_bytes), WORD)
     dst = np.empty_like(src)
+    return {"np.copyto": lambda: np.copyto(dst, src),
+            "numba prange": lambda: prange_copy(src, dst)}
+
+
+def measure_host(total_bytes, settings):
+    """(Timing, method) of the fastest host copy that moves ``total_bytes`` in all."""
     flush = timing.host_cache_flusher() if settings.cold else None
-    candidates = {"np.copyto": lambda: np.copyto(dst, src),
-                  "numba prange": lambda: prange_copy(src, dst)}
     timings = {name: timing.measure(timing.host_sampler(fn), settings, flush)
-               for name, fn in candidates.items()}
+               for name, fn in host_copiers(total_bytes).items()}
     method = min(timings, key=lambda name: timings[name].stats()["median_s"])
     return timings[method], method
+
+
+def moved_bytes(total_bytes):
+    """What a copy for ``total_bytes`` really moves (whole words, read and written)."""
+    return 2 * copy_words(total_bytes) * WORD.itemsize
 
 
 def measure(device, total_bytes, settings):

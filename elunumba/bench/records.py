@@ -49,8 +49,9 @@ CELL_FIELDS = {
     "calls_per_sample": "calls timed back to back in one sample (tiny calls are batched)",
     "gelems": "10^9 elements per second: size / median_s / 1e9",
     "gbps": "10^9 bytes per second: bytes / median_s / 1e9",
-    "copy_gbps": "GB/s of a copy moving the same bytes on the same device in the same run",
-    "fraction_of_copy": "gbps / copy_gbps",
+    "copy_gbps": "GB/s of a copy moving the same bytes on the same device: on the host sampled "
+                 "in turn with the cell, on a GPU earlier in the same run",
+    "fraction_of_copy": "gbps / copy_gbps; on the host the median over side-by-side samples",
     "peak_gbps": "cuda only: the GPU's theoretical bandwidth, 2 x memory clock x bus width",
     "fraction_of_peak": "cuda only: gbps / peak_gbps",
     "speedup_vs_numpy": "numpy-naive's median_s / median_s, same op, dtype and size",

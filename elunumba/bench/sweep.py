@@ -8,13 +8,16 @@ against what this machine has) and a runner that measures it one step at a time.
     result = finish(plan, runner, command="...")
 
 Steps run size by size, dtype by dtype, op by op; before the cells of an op, the copy baseline for
-its byte count on each device in play (once per byte count). A cell that raises is recorded as
+its byte count on each device in play (once per byte count: it picks the faster host copy). On
+the host that copy is then sampled again in turn with each cell, for the cell's fraction of copy. A cell that raises is recorded as
 failed with the reason and the sweep goes on; KeyboardInterrupt is left to the caller, who can
 still ``finish`` with what the runner holds.
 """
 
 import dataclasses
 import datetime
+
+import numpy as np
 
 from . import copy, env, impls, records, summary, timing
 from .ops import DEFAULT_DTYPES, DTYPES, OPS, OpData, bytes_moved, required_bytes
@@ -192,11 +195,12 @@ class Runner:
         self.copies = {}  # (device, bytes) -> copy record
         self.cells = []
         self._group, self._data = None, None
+        self._copier = None  # (bytes, call): the host copy sampled in turn with the cells
         self._flush = timing.host_cache_flusher() if plan.settings.cold else None
 
     def run(self, step):
         if step.kind == "copy":
-            self._data = self._group = None  # free the previous group's arrays first
+            self._data = self._group = self._copier = None  # free the previous arrays first
             record = self._measure_copy(step)
             self.copies[step.device, step.bytes] = record
         else:
@@ -218,8 +222,8 @@ class Runner:
             record.update(status="failed", reason=_reason(error))
             return record
         stats = taken.stats()
-        moved = 2 * copy.copy_words(step.bytes) * copy.WORD.itemsize
-        record.update(method=method, **stats, gbps=_rate(moved, stats["median_s"]))
+        record.update(method=method, **stats,
+                      gbps=_rate(copy.moved_bytes(step.bytes), stats["median_s"]))
         return record
 
     def _measure_cell(self, step):
@@ -232,11 +236,11 @@ class Runner:
             if step.device == "cuda":
                 from . import gpu
 
-                taken = gpu.measure(run, self.plan.settings)
+                taken, copy_taken = gpu.measure(run, self.plan.settings), None
             else:
-                taken = timing.measure(timing.host_sampler(run), self.plan.settings, self._flush)
+                taken, copy_taken = self._measure_host(run, step)
             record.update(taken.stats(), status="ok")
-            self._add_rates(record)
+            self._add_rates(record, taken, copy_taken)
             if step.impl.name == "cuda":
                 host = impls.host_call(step.op, data)
                 record["with_transfers_s"] = timing.measure(
@@ -244,6 +248,19 @@ class Runner:
         except Exception as error:  # a failed cell is a result, the sweep goes on
             record.update(status="failed", reason=_reason(error))
         return record
+
+    def _measure_host(self, run, step):
+        """The cell's Timing and the copy baseline's, sampled in turn with it (this VM's memory
+        bandwidth drifts by tens of percent between minutes, so a copy measured once, before
+        the cells, made a cell's fraction of copy swing as much); no copy without a baseline."""
+        baseline = self.copies.get(("host", step.bytes))
+        if not baseline or baseline["status"] != "ok":
+            return timing.measure(timing.host_sampler(run), self.plan.settings, self._flush), None
+        if self._copier is None or self._copier[0] != step.bytes:
+            self._copier = None  # free the previous copy's arrays before allocating
+            self._copier = (step.bytes, copy.host_copiers(step.bytes)[baseline["method"]])
+        samplers = [timing.host_sampler(run), timing.host_sampler(self._copier[1])]
+        return timing.measure_alternating(samplers, self.plan.settings, self._flush)
 
     def _data_for(self, step):
         group = (step.size, step.dtype, step.op)
@@ -253,12 +270,18 @@ class Runner:
             self._group = group
         return self._data
 
-    def _add_rates(self, record):
+    def _add_rates(self, record, taken, copy_taken):
         median = record["median_s"]
         record["gelems"] = _rate(record["size"], median)
         record["gbps"] = _rate(record["bytes"], median)
         baseline = self.copies.get((record["device"], record["bytes"]))
-        if baseline and baseline["gbps"] and record["gbps"] is not None:
+        if copy_taken is not None:
+            moved = copy.moved_bytes(record["bytes"])
+            record["copy_gbps"] = _rate(moved, copy_taken.stats()["median_s"])
+            record["fraction_of_copy"] = float(np.median(
+                [record["bytes"] / cell_s / (moved / copy_s)
+                 for cell_s, copy_s in zip(taken.samples, copy_taken.samples)]))
+        elif baseline and baseline["gbps"] and record["gbps"] is not None:
             record["copy_gbps"] = baseline["gbps"]
             record["fraction_of_copy"] = record["gbps"] / baseline["gbps"]
         if record["device"] == "cuda":
