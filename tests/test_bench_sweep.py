@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 import elunumba
-from elunumba.bench import impls, ops, records, summary, sweep, timing
+from elunumba.bench import copy, impls, ops, records, summary, sweep, timing
 
 FAST = timing.Settings(repeats=3, min_repeats=1, budget_s=0.0, min_sample_s=1e-4, warmup_s=0.0)
 NO_CUDA = (False, "target 'cuda' cannot run here: no GPU in this test", False)
@@ -189,7 +189,8 @@ def test_runner_measures_every_cell_with_rates(no_cuda):
         assert cell["copy_gbps"] > 0 and cell["fraction_of_copy"] > 0
         assert cell["q1_s"] <= cell["median_s"] <= cell["q3_s"]
         assert cell["peak_gbps"] is None and cell["with_transfers_s"] is None
-    assert {c["method"] for c in runner.copies.values()} <= {"np.copyto", "numba prange"}
+    assert {c["method"] for c in runner.copies.values()} <= {"np.copyto", "numba prange",
+                                                              "numba blocks"}
 
 
 @pytest.mark.parametrize("op", ops.OPS)
@@ -229,6 +230,16 @@ def test_a_failing_cell_is_recorded_and_the_sweep_goes_on(no_cuda, monkeypatch):
     assert ok["status"] == "ok" and runner.cells[0]["status"] == "ok"
 
 
+@pytest.mark.parametrize("words", [1, 7, 1001])
+@pytest.mark.parametrize("method", ["np.copyto", "numba prange", "numba blocks"])
+def test_every_host_copy_method_copies_every_word(method, words):
+    src = np.arange(words, dtype=copy.WORD)
+    dst = np.zeros_like(src)
+    copy.HOST_METHODS[method](src, dst)
+    assert np.array_equal(dst, src)
+    assert set(copy.host_copiers(16 * words)) == set(copy.HOST_METHODS)
+
+
 def test_host_cells_are_sampled_in_turn_with_the_baseline_copy(no_cuda, monkeypatch):
     """A slow spell (10x) hits round 2 of both the cell and the copy: the fraction holds."""
     calls = []
@@ -241,8 +252,8 @@ def test_host_cells_are_sampled_in_turn_with_the_baseline_copy(no_cuda, monkeypa
     made = plan(sizes=[512], dtypes=["float64"], ops=["forward"], targets=["cpu"],
                 peers=["numpy-naive"])
     runner = sweep.Runner(made).run_all()
-    # the baseline tries its two copy methods alone, then each cell is sampled with its copy
-    assert calls == [1, 1, 2, 2]
+    # the baseline tries its three copy methods alone, then each cell is sampled with its copy
+    assert calls == [1, 1, 1, 2, 2]
     moved = sweep.copy.moved_bytes(512 * 16)
     for cell in runner.cells:
         assert cell["median_s"] == 1.0 and cell["copy_gbps"] == pytest.approx(moved / 0.5 / 1e9)
