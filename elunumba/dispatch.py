@@ -229,8 +229,8 @@ class Plan:
     and runs the kernel.
 
     On 1,000 float32 elements (`elunumba bench`, "small call" in the summary) a repeat call
-    costs ~2.8x np.expm1 this way, against ~12x through the general path; the kernel and the
-    allocation alone are ~1.6x. Plans are kept only for params that are Python floats or ints
+    costs ~2.7x np.expm1 this way, against ~12x through the general path; the kernel and the
+    allocation alone are ~1.4x. Plans are kept only for params that are Python floats or ints
     other than ±0 and a str target, and ``call`` checks those types before every lookup: those
     are the only values for which an equal dict key means the same call (2 == 2.0 gives the same
     coefficients). True == 1.0, Fraction(3, 2) == 1.5 and 1.5 + 0j == 1.5, which the general
