@@ -56,6 +56,14 @@ def buffers_of(out):
     return out if isinstance(out, tuple) else (out,)
 
 
+def assert_refused(op, out, error, match, **params):
+    """``call(op, F32, out=out, **params)`` raises ``error`` matching ``match``; out is untouched."""
+    guard = Guard(*buffers_of(out))
+    with pytest.raises(error, match=match):
+        call(op, F32, out=out, **params)
+    guard.untouched()
+
+
 OPS = ("forward", "backward", "fused")
 
 
@@ -70,11 +78,8 @@ OPS = ("forward", "backward", "fused")
                          ids=["str", "None", "bool", "np.bool_", "complex", "np.complex",
                               "list", "array"])
 def test_non_real_parameter_is_type_error(op, name, value):
-    out = fresh_out(op)
-    guard = Guard(*buffers_of(out))
-    with pytest.raises(TypeError, match=rf"^{name} must be a real number, got "):
-        call(op, F32, out=out, **{name: value})
-    guard.untouched()
+    assert_refused(op, fresh_out(op), TypeError, rf"^{name} must be a real number, got ",
+                   **{name: value})
 
 
 @pytest.mark.parametrize("op", OPS)
@@ -94,11 +99,8 @@ def test_non_finite_parameter_is_value_error(op, name, value):
 @pytest.mark.parametrize("params", [{"alpha": -0.5}, {"alpha": -1e-300}, {"scale": 0.0},
                                     {"scale": -1.0}, {"alpha": -1, "scale": -1}])
 def test_backward_needs_nonnegative_alpha_and_positive_scale(op, params):
-    out = fresh_out(op)
-    guard = Guard(*buffers_of(out))
-    with pytest.raises(ValueError, match=r"needs alpha >= 0 and scale > 0.*got alpha=.*scale="):
-        call(op, F32, out=out, **params)
-    guard.untouched()
+    assert_refused(op, fresh_out(op), ValueError,
+                   r"needs alpha >= 0 and scale > 0.*got alpha=.*scale=", **params)
 
 
 def test_forward_accepts_what_backward_rejects():
@@ -170,12 +172,9 @@ def test_selu_takes_no_parameters():
 @pytest.mark.parametrize("op", OPS + ("selu", "celu"))
 @pytest.mark.parametrize("target", ["gpu", "CPU", "", None, 0, "parallel ", ("cpu",)])
 def test_unknown_target(op, target):
-    out = fresh_out(op)
-    guard = Guard(*buffers_of(out))
-    with pytest.raises(ValueError, match=r"^unknown target .*: valid targets are auto, cpu, "
-                                         r"parallel, cuda$"):
-        call(op, F32, out=out, target=target)
-    guard.untouched()
+    assert_refused(op, fresh_out(op), ValueError,
+                   r"^unknown target .*: valid targets are auto, cpu, parallel, cuda$",
+                   target=target)
 
 
 def test_targets_constant():
@@ -186,13 +185,9 @@ def test_targets_constant():
 @pytest.mark.skipif(cuda_available(), reason="CUDA kernels can run here")
 @pytest.mark.parametrize("op", OPS + ("selu", "celu"))
 def test_cuda_target_unavailable(op):
-    out = fresh_out(op)
-    guard = Guard(*buffers_of(out))
-    with pytest.raises(elunumba.TargetUnavailableError,
-                       match=r"target 'cuda' (cannot run here|needs numba's CUDA support).*"
-                             r"Available targets: auto, cpu, parallel$"):
-        call(op, F32, out=out, target="cuda")
-    guard.untouched()
+    assert_refused(op, fresh_out(op), elunumba.TargetUnavailableError,
+                   r"target 'cuda' (cannot run here|needs numba's CUDA support).*"
+                   r"Available targets: auto, cpu, parallel$", target="cuda")
 
 
 def test_cuda_target_without_cuda_support(monkeypatch):
@@ -324,12 +319,8 @@ def test_out_must_be_an_ndarray(op, bad):
 @pytest.mark.parametrize("op", OPS + ("selu", "celu"))
 @pytest.mark.parametrize("shape", [(6,), (8,), (1, 7), (7, 1), ()])
 def test_out_wrong_shape(op, shape):
-    out = fresh_out(op, shape)
-    guard = Guard(*buffers_of(out))
-    with pytest.raises(ValueError, match=rf"^out has shape {_re(shape)}, the result has shape "
-                                         r"\(7,\)$"):
-        call(op, F32, out=out)
-    guard.untouched()
+    assert_refused(op, fresh_out(op, shape), ValueError,
+                   rf"^out has shape {_re(shape)}, the result has shape \(7,\)$")
 
 
 def test_out_wrong_shape_for_a_scalar_and_for_broadcasting():
@@ -348,12 +339,8 @@ def test_out_wrong_shape_for_a_scalar_and_for_broadcasting():
 @pytest.mark.parametrize("op", OPS + ("selu", "celu"))
 @pytest.mark.parametrize("out_dtype", [np.float16, np.float64, np.int32, np.complex64])
 def test_out_wrong_dtype(op, out_dtype):
-    out = fresh_out(op, dtype=out_dtype)
-    guard = Guard(*buffers_of(out))
-    with pytest.raises(TypeError, match=rf"^out has dtype {np.dtype(out_dtype).name}, the result "
-                                        r"has dtype float32$"):
-        call(op, F32, out=out)
-    guard.untouched()
+    assert_refused(op, fresh_out(op, dtype=out_dtype), TypeError,
+                   rf"^out has dtype {np.dtype(out_dtype).name}, the result has dtype float32$")
 
 
 def test_out_dtype_is_not_cast_from_promotion():
@@ -370,10 +357,7 @@ def test_out_read_only(op):
     out = fresh_out(op)
     for b in buffers_of(out)[-1:]:  # the last buffer read-only (the second one for fused)
         b.flags.writeable = False
-    guard = Guard(*buffers_of(out))
-    with pytest.raises(ValueError, match=r"^out is read-only$"):
-        call(op, F32, out=out)
-    guard.untouched()
+    assert_refused(op, out, ValueError, r"^out is read-only$")
     broadcast = np.broadcast_to(np.float32(0), (7,))
     with pytest.raises(ValueError, match=r"^out is read-only$"):
         elunumba.elu(F32, out=broadcast)

@@ -8,10 +8,10 @@ against what this machine has) and a runner that measures it one step at a time.
     result = finish(plan, runner, command="...")
 
 Steps run size by size, dtype by dtype, op by op; before the cells of an op, the copy baseline for
-its byte count on each device in play (once per byte count: it picks the faster host copy). On
-the host that copy is then sampled again in turn with each cell, for the cell's fraction of copy. A cell that raises is recorded as
-failed with the reason and the sweep goes on; KeyboardInterrupt is left to the caller, who can
-still ``finish`` with what the runner holds.
+its byte count on each device in play (once per byte count: it picks the fastest host copy). On
+the host that copy is then sampled again in turn with each cell, for the cell's fraction of
+copy. A cell that raises is recorded as failed with the reason and the sweep goes on;
+KeyboardInterrupt is left to the caller, who can still ``finish`` with what the runner holds.
 """
 
 import dataclasses
