@@ -9,6 +9,7 @@ import numba
 import numpy as np
 
 import elunumba
+from elunumba._memory import memory_bytes
 
 # name shown -> the distributions that may provide it (CuPy's wheels are named per CUDA version)
 VERSIONED = {name: (name,) for name in ("elunumba", "numpy", "numba", "llvmlite", "numba-cuda",
@@ -66,18 +67,6 @@ def threading_layer():
 
         prange_copy(np.zeros(1), np.zeros(1))
         return numba.threading_layer()
-
-
-def memory_bytes():
-    """(total, available) host memory in bytes, from /proc/meminfo or sysconf."""
-    try:
-        with open("/proc/meminfo") as f:
-            fields = dict(line.split(":", 1) for line in f)
-        kib = {k: int(fields[k].split()[0]) * 1024 for k in ("MemTotal", "MemAvailable")}
-        return kib["MemTotal"], kib["MemAvailable"]
-    except (OSError, KeyError, ValueError):
-        page = os.sysconf("SC_PAGE_SIZE")
-        return os.sysconf("SC_PHYS_PAGES") * page, os.sysconf("SC_AVPHYS_PAGES") * page
 
 
 def git_state():
