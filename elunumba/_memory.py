@@ -40,11 +40,12 @@ def _cgroup_limits(root, proc_self_cgroup):
             try:
                 limit_text = (folder / limit_name).read_text().strip()
                 usage = int((folder / usage_name).read_text())
+                # "max" (v2) or a page-rounded 2^63 (v1) mean no limit
+                limit = None if limit_text == "max" else int(limit_text)
             except (OSError, ValueError):
                 continue
-            # "max" (v2) or a page-rounded 2^63 (v1) mean no limit
-            if limit_text != "max" and int(limit_text) < 2**62:
-                yield int(limit_text), usage
+            if limit is not None and limit < 2**62:
+                yield limit, usage
 
 
 def _cgroup_folders(root, proc_self_cgroup):
