@@ -109,7 +109,10 @@ def _apply(input, alpha, scale, input_scale, inplace):
                 "gradients (torch.no_grad())")
         return _EluFunction.apply(input, params, inplace)
     with torch.no_grad():
-        return _forward(input, params, inplace)
+        output = _forward(input, params, inplace)
+    if inplace:  # written through NumPy, which autograd does not see: let it know
+        torch.autograd.graph.increment_version(input)
+    return output
 
 
 class _EluFunction(torch.autograd.Function):
