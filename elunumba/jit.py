@@ -17,8 +17,8 @@ a correctly rounded reference (README "Accuracy"):
   input) and 0.84 ULP (float64, sampled); for x > 0, the platform's own expm1 (the C library's on
   the CPU, libdevice's on the GPU: each within about 1 ULP).
 * ``elu_value(x, alpha, scale, input_scale)``: ``scale*x`` for x >= 0 (and NaN), else
-  ``scale*alpha*expm1(input_scale*x)``; within 1 ULP for alpha*scale = 1 and 2.5 ULP otherwise
-  (float32 and float64). Compiled with ``fastmath={"contract"}``, as elunumba's CPU kernels are,
+  ``scale*alpha*expm1(input_scale*x)``; within 1 ULP for alpha*scale = 1, 2.5 ULP otherwise
+  and 3.5 ULP where input_scale is not a power of two >= 1 (float32 and float64). Compiled with ``fastmath={"contract"}``, as elunumba's CPU kernels are,
   it returns bit for bit what ``elunumba.elu`` returns; without it (Numba's default), or on a GPU,
   the fused multiply-adds differ and so may the last bit of a few results.
 * ``elu_slope_from_output(y, alpha, scale, input_scale)``: dy/dx from the output y alone,

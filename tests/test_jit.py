@@ -7,7 +7,8 @@ import pytest
 
 import elunumba
 from elunumba.jit import elu_slope_from_output, elu_value, expm1
-from reference import assert_ulp, elu_reference, forward_bound, ulp_error
+from reference import (assert_ulp, elu_reference, forward_bound, fused_grad_bound,
+                       grad_from_output_reference, ulp_error)
 
 # (alpha, scale, input_scale): ELU, ELU with alpha != 1, SELU, CELU(alpha=0.7)
 PARAMETERS = [(1.0, 1.0, 1.0), (1.3, 1.0, 1.0), (elunumba.SELU_ALPHA, elunumba.SELU_SCALE, 1.0),
@@ -57,6 +58,8 @@ def test_user_kernel_without_contraction_keeps_the_documented_bound(dtype, param
     PLAIN(x, y, slope, alpha, scale, input_scale)
     reference = elu_reference(x, alpha, scale, input_scale)
     assert_ulp(y, reference, forward_bound(dtype, alpha, scale, input_scale), inputs=x)
+    exact_slope = grad_from_output_reference(np.ones_like(y), y, alpha, scale, input_scale)
+    assert_ulp(slope, exact_slope, fused_grad_bound(dtype), inputs=x, what="slope")
 
 
 def test_results_stay_in_the_precision_of_the_argument():
