@@ -1,5 +1,5 @@
 """elunumba.torch: values against an independent reference and against PyTorch, autograd
-(gradcheck, double backward), in-place semantics, bfloat16, the modules, the seeds' CNN, errors.
+(gradcheck, double backward), in-place semantics, bfloat16, the modules, the ConvNetELU example, errors.
 """
 
 import inspect
@@ -27,6 +27,8 @@ from reference import (  # noqa: E402
 )
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tools"))
+import bench_torch  # noqa: E402  (ConvNetELU, also what the benchmark trains)
 TORCH_DTYPES = {np.float16: torch.float16, np.float32: torch.float32, np.float64: torch.float64}
 
 # (name, ours, torch's, elunumba parameters)
@@ -204,38 +206,10 @@ def arguments(function):
     return [(p.name, p.default) for p in inspect.signature(function).parameters.values()]
 
 
-class ConvNetELU(nn.Module):
-    """The seeds' CNN, verbatim except that nn.ELU is a parameter."""
-
-    def __init__(self, num_classes=10, ELU=nn.ELU):
-        super().__init__()
-        self.features = nn.Sequential(
-            nn.Conv2d(3, 64, 3, padding=1),
-            ELU(alpha=1.0, inplace=True),
-            nn.BatchNorm2d(64),
-            nn.MaxPool2d(2),
-            nn.Conv2d(64, 128, 3, padding=1),
-            ELU(alpha=1.0, inplace=True),
-            nn.BatchNorm2d(128),
-            nn.MaxPool2d(2),
-        )
-        self.classifier = nn.Sequential(
-            nn.Linear(128 * 8 * 8, 256),
-            ELU(alpha=1.0, inplace=True),
-            nn.Dropout(0.5),
-            nn.Linear(256, num_classes),
-        )
-
-    def forward(self, x):
-        x = self.features(x)
-        x = x.view(x.size(0), -1)
-        return self.classifier(x)
-
-
-def test_drops_into_the_seeds_cnn_and_trains_like_torch():
+def test_drops_into_convnet_elu_and_trains_like_torch():
     torch.manual_seed(0)
-    reference = ConvNetELU()
-    ours = ConvNetELU(ELU=et.ELU)
+    reference = bench_torch.ConvNetELU(nn.ELU)
+    ours = bench_torch.ConvNetELU(et.ELU)
     ours.load_state_dict(reference.state_dict())
     images = torch.randn(4, 3, 32, 32)
     labels = torch.tensor([0, 3, 7, 9])
