@@ -188,7 +188,8 @@ def _run_cuda(function, inputs, result, params):
     contiguous = [t.contiguous() for t in inputs]
     target = result if result.is_contiguous() else torch.empty(
         result.shape, dtype=result.dtype, device=result.device)
-    current, default = torch.cuda.current_stream(), torch.cuda.default_stream()
+    device = result.device
+    current, default = torch.cuda.current_stream(device), torch.cuda.default_stream(device)
     default.wait_stream(current)
     function(*contiguous, alpha, scale=scale, input_scale=input_scale, out=target,
              target="cuda")

@@ -122,6 +122,7 @@ def measure(quick, repeats):
     shape = (16, 64, 32, 32) if quick else (64, 64, 32, 32)
     batch = 16 if quick else 64
     load_before = os.getloadavg()
+    commit, dirty = env.git_state()  # before measuring: the code that is measured
     rows = []
     for name, case in activation_cases(shape).items():
         t_torch, t_ours, ratio = paired(case(nn.ELU()), case(elunumba_torch.ELU()), repeats)
@@ -131,7 +132,6 @@ def measure(quick, repeats):
                                     training_step(elunumba_torch.ELU, batch), max(1, repeats // 4))
     rows.append({"case": f"training step, batch {batch}", "elements": None, "torch_s": t_torch,
                  "elunumba_s": t_ours, "speedup": ratio})
-    commit, dirty = env.git_state()
     return {
         "command": " ".join(["python", "tools/bench_torch.py"] + sys.argv[1:]),
         "cpu": env.cpu_model(), "vector_isa": vector_isa(), "logical_cores": os.cpu_count(),
