@@ -13,9 +13,11 @@ from .accuracy import accuracy, check  # noqa: E402  (commands attach to the gro
 from .bench import bench  # noqa: E402
 from .info import info  # noqa: E402
 from .stats import stats  # noqa: E402
+from .plot import plot  # noqa: E402
 
 cli.add_command(accuracy)
 cli.add_command(check)
 cli.add_command(bench)
 cli.add_command(info)
 cli.add_command(stats)
+cli.add_command(plot)
