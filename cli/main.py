@@ -14,6 +14,7 @@ from .bench import bench  # noqa: E402
 from .info import info  # noqa: E402
 from .stats import stats  # noqa: E402
 from .plot import plot  # noqa: E402
+from .train import train  # noqa: E402
 
 cli.add_command(accuracy)
 cli.add_command(check)
@@ -21,3 +22,4 @@ cli.add_command(bench)
 cli.add_command(info)
 cli.add_command(stats)
 cli.add_command(plot)
+cli.add_command(train)

@@ -103,3 +103,15 @@ def test_moving_the_slider_changes_the_drawing(browser_page):
     negative = before[:, 0] < 0
     assert np.all(after[negative, 1] < before[negative, 1])  # alpha 2 dips below alpha 0.5
     np.testing.assert_array_equal(after[~negative], before[~negative])
+
+
+@pytest.mark.parametrize("ci, outcome", [("true", pytest.fail.Exception),
+                                          (None, pytest.skip.Exception)])
+def test_missing_browser_fails_in_ci_and_skips_elsewhere(monkeypatch, tmp_path, ci, outcome):
+    monkeypatch.setattr(f"{__name__}.CHROMIUM", tmp_path / "no-chromium")
+    if ci is None:
+        monkeypatch.delenv("CI", raising=False)
+    else:
+        monkeypatch.setenv("CI", ci)
+    with pytest.raises(outcome, match="no-chromium"):
+        _require_browser()

@@ -5,7 +5,7 @@ import io
 from .._files import atomic_output
 
 
-def _pyplot():
+def pyplot():
     try:
         import matplotlib
 
@@ -18,7 +18,7 @@ def _pyplot():
 
 def draw(path, found):
     """Draw ``curves.curves(...)`` output to the PNG ``path`` (written whole or not at all)."""
-    plt = _pyplot()
+    plt = pyplot()
     figure, (values, slopes) = plt.subplots(1, 2, figsize=(12, 5))
     for label, curve in found.items():
         dashed = not label.startswith("ELU")
@@ -40,9 +40,14 @@ def draw(path, found):
         axes.axvline(0, color="grey", linewidth=0.6)
         axes.grid(True, alpha=0.3)
         axes.legend(loc="upper left" if axes is values else "lower right")
+    save_png(plt, figure, path, dpi=110)
+
+
+def save_png(plt, figure, path, dpi):
+    """Lay out ``figure``, render it to memory and write the PNG whole or not at all."""
     figure.tight_layout()
     buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=110)
+    figure.savefig(buffer, format="png", dpi=dpi)
     plt.close(figure)
     with atomic_output(path, "wb") as file:
         file.write(buffer.getvalue())
