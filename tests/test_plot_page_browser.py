@@ -7,28 +7,17 @@ missing browser skips this file; in CI (CI=true) it fails, so the check cannot s
 """
 
 import os
-import pathlib
 
 import numpy as np
 import pytest
 
 import elunumba
 from elunumba import stats
-from elunumba.plot import page as page_module
-
-CHROMIUM = pathlib.Path("/usr/bin/chromium")
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         "--disable-component-update", "--no-first-run", "--disable-sync"]
+from elunumba.plot import browser, page as page_module
 
 
 def _require_browser():
-    missing = []
-    if not CHROMIUM.exists():
-        missing.append(f"{CHROMIUM} (apt-get install -y chromium)")
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        missing.append("playwright (pip install '.[test]')")
+    missing = browser.missing(browser.CHROMIUM)
     if missing:
         message = "the browser test needs " + " and ".join(missing)
         if os.environ.get("CI") == "true":
@@ -39,35 +28,16 @@ def _require_browser():
 @pytest.fixture(scope="module")
 def browser_page(tmp_path_factory):
     _require_browser()
-    from playwright.sync_api import sync_playwright
-
     path = tmp_path_factory.mktemp("page") / "elu.html"
     page_module.write(path, page_module.page_data(sigma=1.0))
-    problems = []
-    with sync_playwright() as driver:
-        browser = driver.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS)
-        context = browser.new_context(viewport={"width": 1000, "height": 760})
-        # a self-contained page asks for nothing: any request beyond the file itself is a fault
-        requests = []
-        context.on("request", lambda request: requests.append(request.url))
-        tab = context.new_page()
-        tab.on("console", lambda message: problems.append(f"{message.type}: {message.text}")
-               if message.type in ("error", "warning") else None)
-        tab.on("pageerror", lambda error: problems.append(f"page error: {error}"))
-        tab.goto(path.as_uri())
+    with browser.open_page(path) as (tab, problems, requests):
         yield tab, problems, requests, path
-        browser.close()
 
 
 def _drawn(tab, element_id):
     """The (x, y) data points of a polyline as the page drew them."""
     text = tab.get_attribute(f"#{element_id}", "points")
     return np.array([[float(v) for v in pair.split(",")] for pair in text.split()])
-
-
-def _set_slider(tab, row):
-    tab.eval_on_selector("#alpha", "(slider, row) => { slider.value = row; "
-                         "slider.dispatchEvent(new Event('input')); }", row)
 
 
 def test_page_loads_clean_and_asks_for_nothing(browser_page):
@@ -81,7 +51,7 @@ def test_page_loads_clean_and_asks_for_nothing(browser_page):
 def test_slider_redraws_curves_and_readout_with_the_kernels_numbers(browser_page, alpha):
     tab, problems, _, _ = browser_page
     row = int(round(alpha / 0.05)) - 1
-    _set_slider(tab, row)
+    browser.set_alpha_row(tab, row)
     assert float(tab.text_content("#alpha-value")) == alpha
     values, slopes = _drawn(tab, "values-elu"), _drawn(tab, "slopes-elu")
     y, yp = elunumba.elu_value_and_grad(values[:, 0], alpha)
@@ -96,9 +66,9 @@ def test_slider_redraws_curves_and_readout_with_the_kernels_numbers(browser_page
 
 def test_moving_the_slider_changes_the_drawing(browser_page):
     tab, _, _, _ = browser_page
-    _set_slider(tab, 9)
+    browser.set_alpha_row(tab, 9)
     before = _drawn(tab, "values-elu")
-    _set_slider(tab, 39)
+    browser.set_alpha_row(tab, 39)
     after = _drawn(tab, "values-elu")
     negative = before[:, 0] < 0
     assert np.all(after[negative, 1] < before[negative, 1])  # alpha 2 dips below alpha 0.5
@@ -108,7 +78,7 @@ def test_moving_the_slider_changes_the_drawing(browser_page):
 @pytest.mark.parametrize("ci, outcome", [("true", pytest.fail.Exception),
                                           (None, pytest.skip.Exception)])
 def test_missing_browser_fails_in_ci_and_skips_elsewhere(monkeypatch, tmp_path, ci, outcome):
-    monkeypatch.setattr(f"{__name__}.CHROMIUM", tmp_path / "no-chromium")
+    monkeypatch.setattr(browser, "CHROMIUM", tmp_path / "no-chromium")
     if ci is None:
         monkeypatch.delenv("CI", raising=False)
     else:
