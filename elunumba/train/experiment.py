@@ -112,8 +112,10 @@ def summarize(records):
             "final_loss": spread([r["loss"][-1] for r in runs]),
             # the mean of the loss curve: lower means it came down sooner
             "mean_loss": spread([np.mean(r["loss"]) for r in runs]),
+            # fractions of all hidden units (the mean over layers), at the end and at the worst
             "dead_fraction_final": spread([np.mean(r["dead_fraction"][-1]) for r in runs]),
-            "dead_fraction_max": spread([np.max(r["dead_fraction"]) for r in runs]),
+            "dead_fraction_max": spread([np.max(np.mean(r["dead_fraction"], axis=1))
+                                         for r in runs]),
             "mean_activation_first_epoch": spread([np.mean(r["mean_activation"][0])
                                                    for r in runs]),
             "mean_activation_final": spread([np.mean(r["mean_activation"][-1]) for r in runs]),
