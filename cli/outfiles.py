@@ -1,4 +1,5 @@
-"""Output paths checked before any work, and JSON written whole, for the commands that write files."""
+"""Output paths checked before any work, and JSON written whole, for the commands that write
+files."""
 
 import json
 

@@ -7,6 +7,7 @@ import math
 import click
 from rich.console import Console
 
+from .numbers import finite_number
 from .outfiles import checked_path, write_json
 
 MAX_ALPHAS = 8
@@ -24,15 +25,6 @@ def _alphas(ctx, param, text):
     return alphas
 
 
-def _at_least(lowest, strict):
-    def check(ctx, param, value):
-        if not math.isfinite(value) or value < lowest or (strict and value == lowest):
-            raise click.BadParameter(f"{value!r}: give a finite number "
-                                     f"{'>' if strict else '>='} {lowest:g}")
-        return value
-    return check
-
-
 @click.command()
 @click.argument("png", required=False)
 @click.option("--json", "json_path", help="Write x, y and yp per curve (the seed's format).")
@@ -40,9 +32,9 @@ def _at_least(lowest, strict):
 @click.option("--alphas", default="0.5,1,2", show_default=True, callback=_alphas,
               help="ELU's alphas for the PNG and the JSON.")
 @click.option("--slope", default=0.1, show_default=True, type=float,
-              callback=_at_least(0.0, strict=False), help="LeakyReLU's negative slope.")
+              callback=finite_number(0.0, strict=False), help="LeakyReLU's negative slope.")
 @click.option("--sigma", default=1.0, show_default=True, type=float,
-              callback=_at_least(0.0, strict=True),
+              callback=finite_number(0.0),
               help="The page's statistics are for X ~ N(0, SIGMA²).")
 def plot(png, json_path, html_path, alphas, slope, sigma):
     """Draw ELU (several alpha), ReLU and LeakyReLU and their derivatives to PNG (needs

@@ -1,4 +1,5 @@
-"""`elunumba stats`: closed-form mean, variance, mean gradient and init gain under N(mu, sigma^2)."""
+"""`elunumba stats`: closed-form mean, variance, mean gradient and init gain of activations
+under N(mu, sigma^2)."""
 
 import math
 
@@ -7,32 +8,23 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from .numbers import finite_number
 from .outfiles import checked_path, write_json
 
 FIELDS = (("mean", "E[f(X)]"), ("second_moment", "E[f(X)²]"), ("variance", "Var[f(X)]"),
           ("mean_grad", "E[f'(X)]"), ("init_gain", "init gain"))
 
 
-def _finite(name, lowest=None, strict=True):
-    def check(ctx, param, value):
-        below = lowest is not None and (value <= lowest if strict else value < lowest)
-        if not math.isfinite(value) or below:
-            needs = "a finite number" + ("" if lowest is None
-                                         else f" {'>' if strict else '>='} {lowest:g}")
-            raise click.BadParameter(f"{value!r} is not {needs}", param_hint=name)
-        return value
-    return check
-
-
 @click.command()
-@click.option("--mu", default=0.0, show_default=True, type=float, callback=_finite("--mu"),
+@click.option("--mu", default=0.0, show_default=True, type=float, callback=finite_number(),
               help="Mean of the normal input X.")
 @click.option("--sigma", default=1.0, show_default=True, type=float,
-              callback=_finite("--sigma", 0.0), help="Standard deviation of X (> 0).")
+              callback=finite_number(0.0), help="Standard deviation of X (> 0).")
 @click.option("--alpha", default=1.0, show_default=True, type=float,
-              callback=_finite("--alpha", 0.0), help="ELU's and CELU's alpha (> 0).")
+              callback=finite_number(0.0), help="ELU's and CELU's alpha (> 0).")
 @click.option("--slope", default=0.01, show_default=True, type=float,
-              callback=_finite("--slope", 0.0, strict=False), help="LeakyReLU's negative slope (>= 0).")
+              callback=finite_number(0.0, strict=False),
+              help="LeakyReLU's negative slope (>= 0).")
 @click.option("--json", "json_path", help="Also write the table and the zero-mean alpha as JSON.")
 def stats(mu, sigma, alpha, slope, json_path):
     """Compare activations for X ~ N(MU, SIGMA²), in closed form.

@@ -1,7 +1,6 @@
 """`elunumba train`: the NumPy perceptron experiment (activations × LayerNorm × seeds)."""
 
 import importlib.util
-import math
 import time
 
 import click
@@ -9,6 +8,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from .numbers import finite_number
 from .outfiles import checked_path, write_json
 
 ACTIVATION_KEYS = ("elu", "selu", "relu", "leaky_relu")
@@ -24,12 +24,6 @@ def _activations(ctx, param, text):
     return tuple(chosen)
 
 
-def _positive_rate(ctx, param, value):
-    if not math.isfinite(value) or not 0 < value <= 1:
-        raise click.BadParameter(f"{value!r}: give a number in (0, 1]")
-    return value
-
-
 @click.command()
 @click.option("--epochs", default=30, show_default=True, type=click.IntRange(1, 10_000))
 @click.option("--seeds", default=3, show_default=True, type=click.IntRange(1, 100),
@@ -40,7 +34,7 @@ def _positive_rate(ctx, param, value):
               type=click.Choice(tuple(LAYERNORM_CHOICES)),
               help="Train without LayerNorm, with it before each activation, or both.")
 @click.option("--learning-rate", default=0.01, show_default=True, type=float,
-              callback=_positive_rate, help="Adam's step size.")
+              callback=finite_number(0.0, highest=1.0), help="Adam's step size.")
 @click.option("--json", "json_path", help="Write the settings, every run and the summary.")
 @click.option("--plot", "plot_path", help="Draw loss, dead units and mean activation (PNG).")
 def train(epochs, seeds, activations, layernorm, learning_rate, json_path, plot_path):

@@ -1,7 +1,6 @@
 """`elunumba plot`: curves from the kernels against formulas written out here, the seed's JSON
 format, the PNG, and bad input refused before anything is computed or written."""
 
-import importlib.util
 import json
 
 import numpy as np
@@ -10,6 +9,8 @@ from click.testing import CliRunner
 
 from elunumba.plot import curves, page
 from elunumba_cli.main import cli
+
+from cli_usage import assert_usage_error, hide_matplotlib
 
 
 def _reference(x, label):
@@ -86,17 +87,11 @@ def test_page_data_holds_the_kernels_values_and_closed_form_statistics():
     (["ok.png", "--html", "missing/out.html"], "does not exist"),
 ])
 def test_bad_input_exits_2_and_writes_nothing(tmp_path, monkeypatch, arguments, message):
-    monkeypatch.chdir(tmp_path)
-    result = CliRunner().invoke(cli, ["plot", *arguments])
-    assert result.exit_code == 2, result.output
-    assert message in result.output and "Traceback" not in result.output
-    assert list(tmp_path.iterdir()) == []
+    assert_usage_error(tmp_path, monkeypatch, ["plot", *arguments], message)
 
 
 def test_png_without_matplotlib_is_a_clear_error(tmp_path, monkeypatch):
-    real_find_spec = importlib.util.find_spec
-    monkeypatch.setattr(importlib.util, "find_spec",
-                        lambda name, *a: None if name == "matplotlib" else real_find_spec(name, *a))
+    hide_matplotlib(monkeypatch)
     result = CliRunner().invoke(cli, ["plot", str(tmp_path / "elu.png")])
     assert result.exit_code == 1
     assert "needs matplotlib: pip install 'elunumba[plot]'" in result.output

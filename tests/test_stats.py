@@ -12,6 +12,8 @@ import elunumba
 from elunumba import stats
 from elunumba_cli.main import cli
 
+from cli_usage import assert_usage_error
+
 scipy_integrate = pytest.importorskip("scipy.integrate")
 
 # (mu, sigma) pairs where mean and variance are not tiny against E|f|, so relative error means
@@ -186,20 +188,15 @@ def test_cli_table_and_json(tmp_path):
 
 
 @pytest.mark.parametrize("arguments, message", [
-    (["--sigma", "0"], "--sigma: 0.0 is not a finite number > 0"),
+    (["--sigma", "0"], "'--sigma': 0.0 is not a finite number > 0"),
     (["--sigma", "-2"], "--sigma"),
-    (["--mu", "nan"], "--mu: nan is not a finite number"),
+    (["--mu", "nan"], "'--mu': nan is not a finite number"),
     (["--mu", "inf"], "--mu"),
     (["--alpha", "0"], "--alpha"),
-    (["--slope", "-0.1"], "--slope: -0.1 is not a finite number >= 0"),
+    (["--slope", "-0.1"], "'--slope': -0.1 is not a finite number >= 0"),
     (["--sigma", "abc"], "--sigma"),
     (["--json", "missing-folder/stats.json"], "does not exist"),
     (["--json", "stats.txt"], "unsupported file type"),
 ])
 def test_cli_bad_input_exits_2_before_writing(tmp_path, monkeypatch, arguments, message):
-    monkeypatch.chdir(tmp_path)
-    result = CliRunner().invoke(cli, ["stats", *arguments])
-    assert result.exit_code == 2, result.output
-    assert message in result.output
-    assert "Traceback" not in result.output
-    assert list(tmp_path.iterdir()) == []
+    assert_usage_error(tmp_path, monkeypatch, ["stats", *arguments], message)

@@ -1,7 +1,6 @@
 """The NumPy training experiment: gradients against finite differences, the in-place activations,
 dead-unit detection, a shortened run of `elunumba train`, and bad input."""
 
-import importlib.util
 import json
 
 import numpy as np
@@ -10,6 +9,8 @@ from click.testing import CliRunner
 
 from elunumba.train import data, experiment, network
 from elunumba_cli.main import cli
+
+from cli_usage import assert_usage_error, hide_matplotlib
 
 
 @pytest.mark.parametrize("layernorm", [False, True], ids=["plain", "layernorm"])
@@ -37,11 +38,12 @@ def test_gradients_match_central_differences(activation, layernorm):
 @pytest.mark.parametrize("activation", list(network.ACTIVATIONS))
 def test_activations_overwrite_their_input(activation):
     z = np.linspace(-3, 3, 64).reshape(8, 8)
+    selu_alpha, selu_scale = 1.6732632423543772, 1.0507009873554805
     expected_y = {"elu": np.where(z > 0, z, np.expm1(z)),
-                  "selu": 1.0507009873554805 * np.where(z > 0, z, 1.6732632423543772 * np.expm1(z)),
+                  "selu": selu_scale * np.where(z > 0, z, selu_alpha * np.expm1(z)),
                   "relu": np.maximum(z, 0), "leaky_relu": np.where(z > 0, z, 0.01 * z)}[activation]
     expected_grad = {"elu": np.where(z > 0, 1.0, np.exp(z)),
-                     "selu": 1.0507009873554805 * np.where(z > 0, 1.0, 1.6732632423543772 * np.exp(z)),
+                     "selu": selu_scale * np.where(z > 0, 1.0, selu_alpha * np.exp(z)),
                      "relu": (z > 0) * 1.0, "leaky_relu": np.where(z > 0, 1.0, 0.01)}[activation]
     act = network.ACTIVATIONS[activation]
     buffer = z.copy()
@@ -97,23 +99,18 @@ def test_runs_are_reproducible_and_share_data_across_activations():
     (["--activations", "elu,gelu"], "distinct names from elu, selu, relu, leaky_relu"),
     (["--activations", "elu,elu"], "distinct names"),
     (["--layernorm", "maybe"], "--layernorm"),
-    (["--learning-rate", "0"], "give a number in (0, 1]"),
+    (["--learning-rate", "0"], "0.0 is not a finite number > 0 and <= 1"),
+    (["--learning-rate", "2"], "<= 1"),
     (["--learning-rate", "nan"], "--learning-rate"),
     (["--json", "train.txt"], "unsupported file type '.txt'"),
     (["--plot", "missing/train.png"], "does not exist"),
 ])
 def test_bad_input_exits_2_before_training(tmp_path, monkeypatch, arguments, message):
-    monkeypatch.chdir(tmp_path)
-    result = CliRunner().invoke(cli, ["train", *arguments])
-    assert result.exit_code == 2, result.output
-    assert message in result.output and "Traceback" not in result.output
-    assert list(tmp_path.iterdir()) == []
+    assert_usage_error(tmp_path, monkeypatch, ["train", *arguments], message)
 
 
 def test_plot_without_matplotlib_is_a_clear_error(tmp_path, monkeypatch):
-    real_find_spec = importlib.util.find_spec
-    monkeypatch.setattr(importlib.util, "find_spec",
-                        lambda name, *a: None if name == "matplotlib" else real_find_spec(name, *a))
+    hide_matplotlib(monkeypatch)
     result = CliRunner().invoke(cli, ["train", "--plot", str(tmp_path / "train.png")])
     assert result.exit_code == 1
     assert "--plot needs matplotlib" in result.output

@@ -148,8 +148,9 @@ function points(ys) {
 }
 const labels = Object.keys(data.references);
 labels.forEach((label, i) => {
-  document.getElementById("values-ref" + i).setAttribute("points", points(data.references[label].y));
-  document.getElementById("slopes-ref" + i).setAttribute("points", points(data.references[label].yp));
+  const curve = data.references[label];
+  document.getElementById("values-ref" + i).setAttribute("points", points(curve.y));
+  document.getElementById("slopes-ref" + i).setAttribute("points", points(curve.yp));
 });
 const slider = document.getElementById("alpha");
 function show() {
