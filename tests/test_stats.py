@@ -6,6 +6,7 @@ import math
 
 import numpy as np
 import pytest
+import scipy.integrate as scipy_integrate
 from click.testing import CliRunner
 
 import elunumba
@@ -13,8 +14,6 @@ from elunumba import stats
 from elunumba_cli.main import cli
 
 from cli_usage import assert_usage_error
-
-scipy_integrate = pytest.importorskip("scipy.integrate")
 
 # (mu, sigma) pairs where mean and variance are not tiny against E|f|, so relative error means
 # something; sigma from 0.1 to 10, mu/sigma from -3 to 3

@@ -76,18 +76,18 @@ class Network:
         self.params += [rng.normal(0.0, 1.0 / np.sqrt(widths[-2]), (widths[-2], widths[-1])),
                         np.zeros(widths[-1])]
         self.hidden_layers = len(widths) - 2
+        self.per_layer = 4 if layernorm else 2  # W, b[, gamma, beta]
 
     def _layer(self, index):
         """(W, b, gamma, beta) of hidden layer ``index``; gamma, beta None without LayerNorm."""
-        step = 4 if self.layernorm else 2
-        found = self.params[index * step: (index + 1) * step]
+        found = self.params[index * self.per_layer: (index + 1) * self.per_layer]
         return (*found, None, None) if not self.layernorm else tuple(found)
 
     def loss_and_grads(self, points, labels):
-        """(mean cross-entropy, gradients in the order of params, per-layer activations).
+        """(mean cross-entropy, gradients in the order of params, outputs, alive).
 
-        The activations are the stored outputs y of each hidden layer, for the caller's
-        statistics; ``alive`` per layer says which units had a nonzero gradient on some sample.
+        ``outputs``: the stored output y of each hidden layer, for the caller's statistics;
+        ``alive``: per layer, which units had a nonzero gradient on some sample of the batch.
         """
         inputs, outputs, norms = [], [], []
         h = points
@@ -108,12 +108,11 @@ class Network:
         grads[-2], grads[-1] = h.T @ grad_logits, grad_logits.sum(axis=0)
         grad_h = grad_logits @ weight.T
         alive = [None] * self.hidden_layers
-        step = 4 if self.layernorm else 2
         for index in reversed(range(self.hidden_layers)):
             weight, _, gamma, _ = self._layer(index)
             grad_z = self.activation.backward(grad_h, outputs[index])
             alive[index] = np.any(grad_z != 0.0, axis=0)
-            first = index * step
+            first = index * self.per_layer
             if self.layernorm:
                 grad_z, grads[first + 2], grads[first + 3] = \
                     _layernorm_backward(grad_z, gamma, norms[index])
