@@ -4,7 +4,9 @@ bytes, side by side in one process (tools/reference_kernels.py says how to make 
 Each round times every contender once, in a rotating order, each sample long enough (several calls
 back to back) to dwarf timer noise; ratios are taken within a round (paired), and the report gives
 their medians, so a machine whose speed drifts, or that other work shares, affects both sides of
-each ratio alike. The copy is the fastest of elunumba.bench's host copies in that round.
+each ratio alike. The copy is the fastest of elunumba.bench's host copies in that round. With
+--target cpu (one thread) the samples are the thread's CPU time, not wall time, so that time spent
+descheduled on a shared machine is left out, and the copy is np.copyto (one thread too).
 
     python tools/ab_kernels.py --reference /tmp/ref > bench_results/ab-kernels-<cpu>-<isa>.md
 """
@@ -63,28 +65,28 @@ def cases(package, size, target):
     return result
 
 
-def sample(call, inner):
-    start = time.perf_counter()
+def sample(call, inner, clock):
+    start = clock()
     for _ in range(inner):
         call()
-    return (time.perf_counter() - start) / inner
+    return (clock() - start) / inner
 
 
-def inner_for(call):
+def inner_for(call, clock):
     call()
-    once = sample(call, 1)
+    once = sample(call, 1, clock)
     return max(1, int(MIN_SAMPLE_S / max(once, 1e-9)))
 
 
-def measure(label, new, old, copies, rounds):
+def measure(new, old, copies, rounds, clock):
     """Per-round times of new, old and the best copy; rotating order within rounds."""
     contenders = {"new": new, "old": old, **{f"copy {k}": v for k, v in copies.items()}}
-    inners = {k: inner_for(v) for k, v in contenders.items()}
+    inners = {k: inner_for(v, clock) for k, v in contenders.items()}
     names = list(contenders)
     times = []
     for r in range(rounds):
         order = names[r % len(names):] + names[:r % len(names)]
-        t = {k: sample(contenders[k], inners[k]) for k in order}
+        t = {k: sample(contenders[k], inners[k], clock) for k in order}
         times.append((t["new"], t["old"], min(v for k, v in t.items() if k.startswith("copy"))))
     return times
 
@@ -104,6 +106,8 @@ def main():
     except ValueError as error:
         parser.error(str(error))
 
+    one_thread = args.target == "cpu"
+    clock = time.thread_time if one_thread else time.perf_counter
     load_before = os.getloadavg()
     new_cases = cases(elunumba, args.size, args.target)
     old_cases = cases(reference, args.size, args.target)
@@ -112,7 +116,9 @@ def main():
         if args.only not in label:
             continue
         copies = host_copiers(moved * args.size)
-        times = measure(label, new, old_cases[label][0], copies, args.rounds)
+        if one_thread:
+            copies = {"np.copyto": copies["np.copyto"]}
+        times = measure(new, old_cases[label][0], copies, args.rounds, clock)
         speedup = statistics.median(o / n for n, o, _ in times)
         of_copy = statistics.median(c / n for n, _, c in times)
         old_of_copy = statistics.median(c / o for _, o, c in times)
@@ -125,7 +131,8 @@ def main():
     print(f"CPU: {cpu_model()}, {vector_isa()} (LLVM host CPU {llvm.get_host_cpu_name()}), "
           f"{os.cpu_count()} logical cores, {numba.get_num_threads()} Numba threads, "
           f"numba {numba.__version__}")
-    print(f"{args.size} elements, target {args.target}, {args.rounds} paired rounds; "
+    print(f"{args.size} elements, target {args.target}, {args.rounds} paired rounds, "
+          f"{'thread CPU time' if one_thread else 'wall time'}; "
           f"load average {load_before[0]:.2f} before, {load_after[0]:.2f} after\n")
     print("| case | speedup, new/old (median of paired ratios) | new, fraction of copy "
           "| old, fraction of copy | new, Gelem/s (median) |")

@@ -1,14 +1,16 @@
 """The CPU kernels' inner vector loop: registers used, instructions, and llvm-mca's estimate.
 
-Compiles each kernel for the CPU Numba targets (set NUMBA_CPU_NAME, e.g. znver3 or
-skylake-avx512, to generate code for another CPU than this one: compiling runs nothing, so an
-AVX-512 target can be inspected on an AVX2 machine), takes the longest loop of vector code in its
+Compiles each kernel for the CPU Numba targets (set NUMBA_CPU_NAME, e.g. znver3, to generate
+code for another CPU than this one; compiling runs nothing, so an AVX-512 target can be inspected
+on an AVX2 machine, but Numba keeps the host's CPU features unless NUMBA_CPU_FEATURES names them
+too: without +avx512f the code stays AVX2), takes the longest loop of vector code in its
 assembly (the vectorized element loop), and reports its instruction count, the vector registers
 of the whole kernel (ymm: 256-bit AVX2, zmm: 512-bit AVX-512) and, if llvm-mca is installed
 (Debian: apt-get install llvm), its estimate of cycles per iteration for --mca-cpu.
 
     NUMBA_CPU_NAME=znver3 python tools/kernel_asm.py --mca-cpu znver3
-    NUMBA_CPU_NAME=skylake-avx512 python tools/kernel_asm.py --mca-cpu skylake-avx512
+    NUMBA_CPU_NAME=znver4 NUMBA_CPU_FEATURES=+avx512f,+avx512vl,+avx512bw,+avx512dq,+avx2,+fma,\
++f16c,+bmi,+bmi2,+lzcnt,+popcnt,+movbe,+sse4.2,+64bit python tools/kernel_asm.py --mca-cpu icelake-server
     NUMBA_CPU_NAME=znver3 python tools/kernel_asm.py --reference /tmp/ref   # an older version
 """
 
@@ -31,7 +33,7 @@ OUTPUTS = {"forward": 1, "backward": 1, "fused": 2}  # arrays it writes
 
 
 def vector_loop(asm):
-    """The instructions of the longest backward-jumping block that uses vector registers."""
+    """The instructions of the longest one-block loop that uses vector registers."""
     lines = asm.splitlines()
     labels = {line[:-1]: i for i, line in enumerate(lines) if re.fullmatch(r"\.LBB\S+:", line)}
     best = []
@@ -39,6 +41,8 @@ def vector_loop(asm):
         jump = re.match(r"\s+j\w+\s+(\.LBB\S+)", line)
         if not jump or labels.get(jump.group(1), i) >= i:
             continue
+        if any(start < j < i for j in labels.values() for start in (labels[jump.group(1)],)):
+            continue  # a loop of several blocks (the scalar remainder, say), not one vector body
         body = [text.strip() for text in lines[labels[jump.group(1)] + 1:i + 1]
                 if text.startswith("\t") and not text.strip().startswith(".")]
         if re.search(r"[yz]mm", " ".join(body)) and len(body) > len(best):
