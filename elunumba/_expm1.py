@@ -25,7 +25,9 @@ float-to-int conversion is needed (AVX2 has none for 64-bit integers, and one wo
 from vectorizing), and no add or mask either: folding the bias into ROUND left the rounding of n
 unchanged (the exact product x * INV_LN2 is never an integer and a half, so the parity of ROUND
 never breaks a tie; tools/check_bit_identity.py compared every float32 input with the version
-that added the bias after the shift) and took 8 of 46 instructions out of the AVX2 float32 loop.
+that added the bias after the shift) and took 8 of 46 instructions out of the AVX2 float32 loop
+(its time on Zen 3 stayed within noise: the loop is bound by its dependency chain, not by its
+instruction count; notes/avx2-kernels.md).
 """
 
 import math
