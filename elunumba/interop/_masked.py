@@ -14,7 +14,10 @@ def call(method, inputs, n_outputs, options, out, target):
     mask = np.ma.nomask
     for value in inputs:
         mask = np.ma.mask_or(mask, np.ma.getmask(value))
-    wrapped = [_masked(np.asarray(r), mask, data[0], template.fill_value)
+    # the fill value set on the input, None for the dtype's default (as np.ma's own ufuncs copy
+    # it: the public property would give a default that may not fit the result's dtype)
+    fill_value = template._fill_value
+    wrapped = [_masked(np.asarray(r), mask, data[0], fill_value)
                for r in (results if n_outputs == 2 else (results,))]
     return wrapped[0] if n_outputs == 1 else tuple(wrapped)
 

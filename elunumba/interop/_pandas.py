@@ -51,9 +51,9 @@ def _values(value, column=None):
         return value
     if not isinstance(value.dtype, np.dtype):
         where = f"column {column!r}" if column is not None else "the Series"
-        raise TypeError(f"{where} has the pandas dtype {value.dtype}, which has no NumPy "
-                        "equivalent (missing values, categories): convert it first, e.g. "
-                        "with .astype('float32') or .to_numpy(dtype='float32', na_value=np.nan)")
+        raise TypeError(f"{where} has the pandas dtype {value.dtype}, which is not a NumPy "
+                        "dtype: convert it first, e.g. with .astype('float32') or "
+                        ".to_numpy(dtype='float32', na_value=np.nan)")
     return value.to_numpy()
 
 
