@@ -17,3 +17,7 @@ cli.add_command(accuracy)
 cli.add_command(check)
 cli.add_command(bench)
 cli.add_command(info)
+
+from .bench_dask import dask_command  # noqa: E402
+
+bench.add_command(dask_command)

@@ -118,10 +118,12 @@ def verify(client, size, chunk):
               "dtype": "float32", "workers": len(client.scheduler_info()["workers"]),
               "max_chunks_held": MAX_CHUNKS_HELD, "ops": {}}
     client.run(warm_disk_cache)  # imports and kernel loads are not what the memory check is about
+    x, grad_out = local_data(0, size, chunk), local_data(1, size, chunk)
+    y = elunumba.elu(x)
     for op in OPS:
-        expected = _local_op_digests(op, size, chunk)
-        x, grad_out = lazy_data(0, size, chunk), lazy_data(1, size, chunk)
-        results = run_op(op, x, grad_out, elunumba.elu(x))
+        expected = [local_digests(r, chunk) for r in run_op(op, x, grad_out, y)]
+        lazy_x, lazy_grad_out = lazy_data(0, size, chunk), lazy_data(1, size, chunk)
+        results = run_op(op, lazy_x, lazy_grad_out, elunumba.elu(lazy_x))
         client.run(start_rss_sampling)
         start = time.perf_counter()
         got = client.compute([lazy_digests(r) for r in results], sync=True)
@@ -136,12 +138,6 @@ def verify(client, size, chunk):
     record["worker_kernels"] = client.run(kernel_counts)
     record["in_process_kernels"] = kernel_counts()
     return record
-
-
-def _local_op_digests(op, size, chunk):
-    x, grad_out = local_data(0, size, chunk), local_data(1, size, chunk)
-    results = run_op(op, x, grad_out, elunumba.elu(x) if op == "backward" else None)
-    return [local_digests(r, chunk) for r in results]
 
 
 def passed(record):
