@@ -34,9 +34,10 @@ OPS = ("forward", "backward", "fused")
 
 def start_cluster(n_workers):
     """A LocalCluster of ``n_workers`` processes with one thread each and no memory limit (no
-    spilling or pausing: the memory a worker needs is the memory it holds) and a client."""
+    spilling or pausing: the memory a worker needs is the memory it holds) and a client. The
+    scheduler's web server takes any free port (":0"): the default one may be taken."""
     cluster = distributed.LocalCluster(n_workers=n_workers, threads_per_worker=1,
-                                       processes=True, memory_limit=0, dashboard_address=None)
+                                       processes=True, memory_limit=0, dashboard_address=":0")
     return cluster, distributed.Client(cluster)
 
 
