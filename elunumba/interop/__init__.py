@@ -70,6 +70,16 @@ def call(method, inputs, n_outputs, params, out, target):
     return module.call(method, inputs, n_outputs, options, out, target)
 
 
+def each_result(results, n_outputs):
+    """A public function's results as a tuple (it returns one array, or a pair)."""
+    return results if n_outputs == 2 else (results,)
+
+
+def as_returned(results, n_outputs):
+    """A tuple of results as the public function returns them."""
+    return results[0] if n_outputs == 1 else tuple(results)
+
+
 def require(module_name):
     """Import an optional library, or raise ImportError naming the extra that installs it."""
     try:

@@ -3,6 +3,8 @@ its masked elements hold the first input's data untouched (not the ELU of it).""
 
 import numpy as np
 
+from . import as_returned, each_result
+
 
 def call(method, inputs, n_outputs, options, out, target):
     if out is not None:
@@ -17,9 +19,8 @@ def call(method, inputs, n_outputs, options, out, target):
     # the fill value set on the input, None for the dtype's default (as np.ma's own ufuncs copy
     # it: the public property would give a default that may not fit the result's dtype)
     fill_value = template._fill_value
-    wrapped = [_masked(np.asarray(r), mask, data[0], fill_value)
-               for r in (results if n_outputs == 2 else (results,))]
-    return wrapped[0] if n_outputs == 1 else tuple(wrapped)
+    return as_returned([_masked(np.asarray(r), mask, data[0], fill_value)
+                        for r in each_result(results, n_outputs)], n_outputs)
 
 
 def _masked(result, mask, untouched, fill_value):

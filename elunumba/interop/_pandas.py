@@ -5,6 +5,8 @@ np.expm1; columns are NumPy-backed views, so nothing is copied on the way in."""
 import numpy as np
 import pandas as pd
 
+from . import as_returned, each_result
+
 
 def call(method, inputs, n_outputs, options, out, target):
     if out is not None:
@@ -20,14 +22,14 @@ def call(method, inputs, n_outputs, options, out, target):
     inputs = [_broadcast(method, v, template) for v in inputs]
     kwargs = dict(options, target=target)
     if isinstance(template, pd.Series):
-        results = _results(method(*[_values(v) for v in inputs], **kwargs), n_outputs)
+        results = each_result(method(*[_values(v) for v in inputs], **kwargs), n_outputs)
         wrapped = [pd.Series(r, index=template.index, name=template.name, copy=False)
                    for r in results]
     else:
-        columns = [_results(_column_call(method, inputs, j, name, kwargs), n_outputs)
+        columns = [each_result(_column_call(method, inputs, j, name, kwargs), n_outputs)
                    for j, name in enumerate(template.columns)]
         wrapped = [_frame([c[i] for c in columns], template) for i in range(n_outputs)]
-    return wrapped[0] if n_outputs == 1 else tuple(wrapped)
+    return as_returned(wrapped, n_outputs)
 
 
 def _same_labels(a, b):
@@ -65,10 +67,6 @@ def _column_call(method, inputs, j, name, kwargs):
         return method(*arrays, **kwargs)
     except TypeError as error:
         raise TypeError(f"column {name!r}: {error}") from None
-
-
-def _results(results, n_outputs):
-    return results if n_outputs == 2 else (results,)
 
 
 def _frame(columns, template):

@@ -5,18 +5,20 @@ results come back as tensors over the NumPy results' memory (``torch.from_numpy`
 import numpy as np
 import torch
 
+from . import as_returned, each_result
+
 INTEGRATION = "elunumba.torch, the PyTorch integration"
 
 
 def call(method, inputs, n_outputs, options, out, target):
     arrays = [_array(method, v) for v in inputs]
     if out is not None:
-        buffers = tuple(_array(method, b) for b in (out if n_outputs == 2 else (out,)))
-        method(*arrays, **options, out=buffers if n_outputs == 2 else buffers[0], target=target)
+        buffers = [_array(method, b) for b in each_result(out, n_outputs)]
+        method(*arrays, **options, out=as_returned(buffers, n_outputs), target=target)
         return out
     results = method(*arrays, **options, target=target)
-    wrapped = [torch.from_numpy(np.asarray(r)) for r in (results if n_outputs == 2 else (results,))]
-    return wrapped[0] if n_outputs == 1 else tuple(wrapped)
+    return as_returned([torch.from_numpy(np.asarray(r)) for r in each_result(results, n_outputs)],
+                       n_outputs)
 
 
 def _array(method, value):
