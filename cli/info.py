@@ -6,6 +6,7 @@ import click
 from rich.markup import escape
 from rich.table import Table
 
+from elunumba import gpu_setup
 from elunumba.bench import env, impls, records
 
 from .bench import stdout_console
@@ -29,6 +30,7 @@ def info(as_json):
     usable, detail, simulated = impls.cuda_status()
     report = {"environment": env.collect(command=None, gpu=usable),
               "cuda": {"usable": usable, "detail": detail, "simulated": simulated},
+              "cuda_install": gpu_setup.diagnose(gpu_setup.collect()),
               **availability()}
     if as_json:
         click.echo(json.dumps(report, indent=1))
@@ -39,6 +41,7 @@ def info(as_json):
     for label, text in records.environment_lines(report["environment"]):
         table.add_row(label, escape(text))
     table.add_row("CUDA", escape(("works: " if usable else "unavailable: ") + detail))
+    table.add_row("CUDA install", _install_lines(report["cuda_install"]))
     for kind in ("targets", "peers"):
         table.add_row(kind, "\n".join(_availability_line(e) for e in report[kind]))
     stdout_console().print(table, highlight=False)
@@ -49,3 +52,12 @@ def _availability_line(entry):
     if entry["available"]:
         return f"[green]✓[/] {entry['name']}{where}"
     return f"[red]✗[/] {entry['name']}{where}: {escape(entry['reason'])}"
+
+
+def _install_lines(diagnosis):
+    if diagnosis["ok"]:
+        return f"[green]✓[/] complete ({escape(diagnosis['driver'])} driver)"
+    lines = [f"[red]✗[/] {escape(problem)}" for problem in diagnosis["problems"]]
+    if diagnosis["fix"]:
+        lines.append(f"fix: [bold]{escape(diagnosis['fix'])}[/]")
+    return "\n".join(lines)

@@ -1,0 +1,68 @@
+"""elunumba's scalar formulas, to call from your own ``@numba.njit`` and ``@cuda.jit`` code.
+
+    from numba import njit
+    from elunumba.jit import elu_value, elu_slope_from_output
+
+    @njit
+    def elu_and_slope(x, y, slope, alpha):
+        for i in range(x.size):
+            y[i] = elu_value(x[i], alpha)
+            slope[i] = elu_slope_from_output(y[i], alpha)
+
+They compute in the precision of their first argument (float32 in, float32 out: parameters are
+rounded to it first, as elunumba's kernels do) and carry the kernels' accuracy, measured against
+a correctly rounded reference (README "Accuracy"):
+
+* ``expm1(x)``: for x <= 0, elunumba's branch-free polynomial, within 0.83 ULP (float32, every
+  input) and 0.84 ULP (float64, sampled); for x > 0, the platform's own expm1 (the C library's on
+  the CPU, libdevice's on the GPU: each within about 1 ULP).
+* ``elu_value(x, alpha, scale, input_scale)``: ``scale*x`` for x >= 0 (and NaN), else
+  ``scale*alpha*expm1(input_scale*x)``; within 1 ULP for alpha*scale = 1, 2.5 ULP otherwise
+  and 3.5 ULP where input_scale is not a power of two >= 1 (float32 and float64). Compiled with ``fastmath={"contract"}``, as elunumba's CPU kernels are,
+  it returns bit for bit what ``elunumba.elu`` returns; without it (Numba's default), or on a GPU,
+  the fused multiply-adds differ and so may the last bit of a few results.
+* ``elu_slope_from_output(y, alpha, scale, input_scale)``: dy/dx from the output y alone,
+  ``scale`` for y > 0, else ``input_scale*(y + alpha*scale)``; within 2 ULP of that expression
+  evaluated exactly. Needs alpha >= 0 and scale > 0 (the output then determines the slope), which
+  jitted code cannot check: that is the caller's part.
+
+Each compiles into the calling function (no call overhead, and loops over them vectorize).
+"""
+
+import math
+
+from numba.extending import register_jitable
+
+from . import _elu
+from ._expm1 import expm1 as _expm1_nonpositive
+
+__all__ = ["expm1", "elu_value", "elu_slope_from_output"]
+
+
+@register_jitable
+def expm1(x):
+    """exp(x) - 1 without cancellation, in the precision of x."""
+    return math.expm1(x) if x > 0 else _expm1_nonpositive(x)
+
+
+@register_jitable
+def _coefficients(x, alpha, scale, input_scale):
+    """(scale, alpha*scale, input_scale) rounded to x's precision, as the kernels take them."""
+    as_x = type(x)
+    return as_x(scale), as_x(alpha * scale), as_x(input_scale)
+
+
+@register_jitable
+def elu_value(x, alpha=1.0, scale=1.0, input_scale=1.0):
+    """ELU of one number: ``scale*x`` for x >= 0, else ``scale*alpha*expm1(input_scale*x)``."""
+    poscoef, negcoef, negiptcoef = _coefficients(x, alpha, scale, input_scale)
+    if negcoef == 1 or negcoef == 0:  # see _elu.needs_scaled
+        return _elu.elu_value(x, poscoef, negcoef, negiptcoef)
+    return _elu.elu_value_scaled(x, poscoef, negcoef, negiptcoef)
+
+
+@register_jitable
+def elu_slope_from_output(y, alpha=1.0, scale=1.0, input_scale=1.0):
+    """dy/dx from the ELU output y: ``scale`` for y > 0, else ``input_scale*(y + alpha*scale)``."""
+    poscoef, negcoef, negiptcoef = _coefficients(y, alpha, scale, input_scale)
+    return _elu.elu_slope_from_output(y, poscoef, negcoef, negiptcoef)
