@@ -23,3 +23,7 @@ cli.add_command(info)
 cli.add_command(stats)
 cli.add_command(plot)
 cli.add_command(train)
+
+from .bench_dask import dask_command  # noqa: E402
+
+bench.add_command(dask_command)

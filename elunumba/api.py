@@ -7,7 +7,9 @@ float32 through the float64 kernels and rounds once, which makes float32 ELU cor
 some cost in speed; float16 and float64 are the same in both.
 """
 
-from . import dispatch
+from numpy import ndarray  # one global lookup on the repeat-call path, not np + attribute
+
+from . import dispatch, interop
 
 
 class Kernels:
@@ -24,6 +26,8 @@ class Kernels:
         ``out``: an array of that shape and dtype to write into (may be ``x`` itself); returned.
         ``target``: "auto", "cpu" (one thread), "parallel" (all Numba threads) or "cuda".
         """
+        if type(x) is not ndarray and interop.adapts(x):  # dask, xarray, pandas, torch...
+            return interop.call(self.elu, (x,), 1, (alpha, scale, input_scale), out, target)
         return dispatch.call("forward", (x,), (alpha, scale, input_scale), out, target,
                              self.correctly_rounded)
 
@@ -34,6 +38,10 @@ class Kernels:
         ``grad_out*scale`` where y > 0, else ``grad_out*input_scale*(y + alpha*scale)``; needs
         alpha >= 0 and scale > 0. ``grad_out`` and ``y`` broadcast like a NumPy ufunc's inputs.
         """
+        if (type(grad_out) is not ndarray or type(y) is not ndarray) and interop.adapts(
+                grad_out, y):
+            return interop.call(self.elu_backward, (grad_out, y), 1, (alpha, scale, input_scale),
+                                out, target)
         return dispatch.call("backward", (grad_out, y), (alpha, scale, input_scale), out, target,
                              self.correctly_rounded)
 
@@ -44,6 +52,9 @@ class Kernels:
         Bit-identical to ``elu(x, ...)`` and ``elu_backward(ones, elu(x, ...), ...)``, so it too
         needs alpha >= 0 and scale > 0.
         """
+        if type(x) is not ndarray and interop.adapts(x):
+            return interop.call(self.elu_value_and_grad, (x,), 2, (alpha, scale, input_scale),
+                                out, target)
         return dispatch.call("fused", (x,), (alpha, scale, input_scale), out, target,
                              self.correctly_rounded)
 
