@@ -50,7 +50,7 @@ pytestmark = pytest.mark.cuda
 CC = (9, 0)  # H100
 OPS = ("forward", "backward", "fused")
 # (array dtype, coefficient dtype) as the dispatch layer passes them; float32 arrays with float64
-# coefficients is the correctly rounded float32 path (dispatch.compute_dtype).
+# coefficients is the correctly rounded float32 path (_resolve.compute_dtype).
 DTYPES = {
     "float16": (nbtypes.float16, nbtypes.float32),
     "float32": (nbtypes.float32, nbtypes.float32),
