@@ -20,6 +20,11 @@ def widen(element):
     return np.float32(element) if element.dtype == np.float16 else element
 
 
+def load(values, i):
+    """``widen(values[i])``, or ``widen(values)`` for a scalar that stands for every element."""
+    return widen(values[i]) if np.ndim(values) else widen(values)
+
+
 def narrow(value, out):
     """``value`` rounded to the storage type of the array ``out`` (float16 bits for uint16)."""
     if out.dtype == np.uint16:
@@ -46,3 +51,12 @@ def _narrow_for_type(value, out):
         return lambda value, out: float_to_half_bits(value)
     storage = out.dtype
     return lambda value, out: storage(value)
+
+
+@overload(load, inline="always")
+def _load_for_type(values, i):
+    from numba.core import types
+
+    if isinstance(values, types.Array):
+        return lambda values, i: widen(values[i])
+    return lambda values, i: widen(values)

@@ -13,7 +13,7 @@ from numba import prange
 
 from . import _jit, _threads
 from ._elu import elu_slope_from_output, elu_value, variant
-from ._storage import narrow, widen
+from ._storage import load, narrow, widen
 
 # target="auto" runs on one thread below this many elements and on all Numba threads from it on.
 # Measured with `python tools/measure_threshold.py` on the 2-core reference machine: forward
@@ -29,9 +29,10 @@ def _forward(x, y, poscoef, negcoef, negiptcoef):
 
 
 def _backward(grad_out, y, grad_in, poscoef, negcoef, negiptcoef):
+    # grad_out is an array like y, or one scalar for every element (elu_backward(1.0, y))
     for i in prange(y.size):
         slope = elu_slope_from_output(widen(y[i]), poscoef, negcoef, negiptcoef)
-        grad_in[i] = narrow(widen(grad_out[i]) * slope, grad_in)
+        grad_in[i] = narrow(load(grad_out, i) * slope, grad_in)
 
 
 def _fused(x, y, dydx, poscoef, negcoef, negiptcoef):
@@ -64,9 +65,10 @@ def launcher(op, target, scaled):
     parallel = KERNELS[op, "parallel", scaled]
     smallest_parallel = PARALLEL_THRESHOLD if target == "auto" else 0
 
-    def launch(*arrays_and_coefs):
-        if arrays_and_coefs[0].size < smallest_parallel:
-            return serial(*arrays_and_coefs)
-        return _threads.run(parallel, serial, arrays_and_coefs)
+    def launch(*args):
+        # args: (a scalar grad_out,) input arrays, output arrays, then the three coefficients
+        if args[-4].size < smallest_parallel:
+            return serial(*args)
+        return _threads.run(parallel, serial, args)
 
     return launch

@@ -31,8 +31,13 @@ def call(op, inputs, coefs, out, target, correctly_rounded):
             device.run_from_host(op, inputs_in_dtype, results, kernel_coefs)
         else:
             launch = cpu.launcher(op, target, needs_scaled(kernel_coefs[1]))
+            scalars = []
+            if op == "backward" and inputs_in_dtype[0].size == 1 < math.prod(shape):
+                # one grad_out for every y (elu_backward(1.0, y)) goes to the kernel as a
+                # scalar: broadcast into an array it cost 3x the memory and time
+                scalars = [_storage_view(inputs_in_dtype.pop(0)).reshape(())[()]]
             run_flat(launch, inputs_in_dtype, results, kernel_coefs,
-                     fresh_outputs=buffers is None)
+                     fresh_outputs=buffers is None, scalars=scalars)
     if buffers is not None:
         return out, dtype, kernel_coefs
     if shape == ():
@@ -71,8 +76,9 @@ def _empty_like_inputs(arrays, shape, dtype):
     return np.empty(shape, dtype, order="F" if fortran else "C")
 
 
-def run_flat(launch, inputs, outputs, kernel_coefs, fresh_outputs=False):
-    """Run a kernel that loops over flat contiguous arrays, whatever the arrays' layout.
+def run_flat(launch, inputs, outputs, kernel_coefs, fresh_outputs=False, scalars=()):
+    """Run a kernel that loops over flat contiguous arrays, whatever the arrays' layout;
+    ``scalars`` are the kernel's arguments before the arrays, if any.
 
     Arrays that are all C- or all F-contiguous with the result's shape are passed as flat views
     (no copy; an output may be an input, for in-place use). Anything else (strides, broadcasting,
@@ -84,11 +90,11 @@ def run_flat(launch, inputs, outputs, kernel_coefs, fresh_outputs=False):
         shape = outputs[0].shape
         work_in = [np.ascontiguousarray(np.broadcast_to(a, shape)) for a in inputs]
         work_out = [np.empty(shape, a.dtype) for a in outputs]
-        run_flat(launch, work_in, work_out, kernel_coefs, fresh_outputs=True)
+        run_flat(launch, work_in, work_out, kernel_coefs, fresh_outputs=True, scalars=scalars)
         for buffer, result in zip(outputs, work_out):
             np.copyto(buffer, result)
         return
-    launch(*(_storage_view(a) for a in flat), *kernel_coefs)
+    launch(*scalars, *(_storage_view(a) for a in flat), *kernel_coefs)
 
 
 def _flat_views(arrays, shape):

@@ -115,3 +115,19 @@ def test_serial_and_parallel_give_the_same_bits_so_the_fallback_is_invisible():
     for op in (elunumba.elu, elunumba.elu_value_and_grad):
         one, many = op(x, 1.3, target="cpu"), op(x, 1.3, target="parallel")
         assert np.asarray(one).tobytes() == np.asarray(many).tobytes()
+
+
+@pytest.mark.parametrize("grad_out", [np.ones(2**15, np.float32), 1.0],
+                         ids=["array", "scalar"])
+def test_auto_takes_all_threads_from_the_threshold_whatever_the_grad_out(grad_out,
+                                                                         monkeypatch):
+    import elunumba
+    from elunumba import cpu
+
+    y = np.linspace(-1, 1, cpu.PARALLEL_THRESHOLD, dtype=np.float32)
+    parallel_runs = []
+    run = _threads.run
+    monkeypatch.setattr(_threads, "run", lambda *a: parallel_runs.append(1) or run(*a))
+    elunumba.elu_backward(grad_out, y)
+    elunumba.elu_backward(grad_out if np.ndim(grad_out) == 0 else grad_out[:-1], y[:-1])
+    assert parallel_runs == [1]
