@@ -221,6 +221,23 @@ def test_targets_constant():
     assert issubclass(elunumba.TargetUnavailableError, RuntimeError)
 
 
+def test_available_targets_are_the_ones_that_run():
+    available = elunumba.available_targets()
+    assert available[:3] == ("auto", "cpu", "parallel") and set(available) <= set(elunumba.TARGETS)
+    for target in elunumba.TARGETS:
+        if target in available:
+            assert elunumba.elu(F32, target=target).tolist() == elunumba.elu(F32).tolist()
+        else:
+            with pytest.raises(elunumba.TargetUnavailableError):
+                elunumba.elu(F32, target=target)
+
+
+def test_available_targets_without_cuda_support(monkeypatch):
+    monkeypatch.setitem(sys.modules, "elunumba._cuda", None)  # makes its import fail
+    monkeypatch.delattr(elunumba, "_cuda", raising=False)
+    assert elunumba.available_targets() == ("auto", "cpu", "parallel")
+
+
 @pytest.mark.skipif(cuda_available(), reason="CUDA kernels can run here")
 @pytest.mark.parametrize("op", OPS + ("selu", "celu"))
 def test_cuda_target_unavailable(op):
