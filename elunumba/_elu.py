@@ -49,8 +49,8 @@ def elu_slope_from_output(y, poscoef, negcoef, negiptcoef):
     slope = negiptcoef * (y + negcoef)
     # y rounded to its storage type can lie below -alpha*scale (the float16 or float32 nearest
     # to it, from x = -inf or x << 0), which would make the slope negative: ELU's is never.
-    # slope - slope is a zero of the compute type; NaN stays NaN.
-    return slope if not slope < 0 else slope - slope
+    # (a zero of the compute type from the finite coefficient; NaN stays NaN)
+    return slope if not slope < 0 else negiptcoef - negiptcoef
 
 
 def needs_scaled(negcoef):
