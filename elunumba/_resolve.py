@@ -41,11 +41,7 @@ def coefficients(alpha, scale, input_scale, *, for_backward=False):
             "elu_backward needs alpha >= 0 and scale > 0, otherwise the output y does not "
             f"determine the gradient; got alpha={alpha!r}, scale={scale!r}"
         )
-    negcoef = alpha * scale
-    if negcoef == 0 and alpha != 0 and scale != 0:
-        raise ValueError(f"alpha*scale underflows float64 to 0: alpha={alpha!r}, "
-                         f"scale={scale!r}")
-    return scale, negcoef, input_scale
+    return scale, alpha * scale, input_scale
 
 
 def coefficients_in(compute_dtype, poscoef, negcoef, negiptcoef):
@@ -59,13 +55,15 @@ def coefficients_in(compute_dtype, poscoef, negcoef, negiptcoef):
 def _coefficients_in(compute_dtype, poscoef, negcoef, negiptcoef, signs):
     with np.errstate(over="ignore", under="ignore"):  # reported below, as a ValueError
         rounded = tuple(compute_dtype.type(c) for c in (poscoef, negcoef, negiptcoef))
-    names = ("scale", "alpha*scale", "input_scale")
-    for name, value in zip(names, rounded):
+    for name, value in zip(("scale", "alpha*scale", "input_scale"), rounded):
         if not np.isfinite(value):
             raise ValueError(f"{name} overflows {compute_dtype.name}: {float(value)!r}")
-    for name, exact, value in zip(names, (poscoef, negcoef, negiptcoef), rounded):
+    # Rounded to 0, scale would make +inf*0 = NaN and input_scale -inf*0 = NaN, and each would
+    # zero results that are not 0. An alpha*scale that rounds to 0 is computed right: every
+    # result of the negative branch is smaller still, so rounds to -0 as it gives.
+    for name, exact, value in (("scale", poscoef, rounded[0]),
+                               ("input_scale", negiptcoef, rounded[2])):
         if value == 0 and exact != 0:
-            # a zero input_scale makes -inf*0 = NaN, a zero scale drops the sign of the result
             smallest = float(np.finfo(compute_dtype).smallest_subnormal)
             raise ValueError(f"{name} underflows {compute_dtype.name} to 0: {exact!r} (the "
                              f"smallest nonzero magnitude it holds is {smallest!r})")

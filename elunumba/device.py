@@ -10,7 +10,7 @@ Device arrays must be C-contiguous and of one shape (no broadcasting on the devi
 import numpy as np
 
 from ._resolve import N_OUTPUTS, coefficients_in, compute_dtype, is_device_array, result_dtype
-from ._targets import TargetUnavailableError, cuda_backend  # noqa: F401  (the backend's home)
+from ._targets import cuda_backend
 
 
 def call(op, inputs, coefs, out, target, correctly_rounded):
