@@ -11,13 +11,15 @@ touches a GPU; each kernel compiles on first use and is cached on disk.
 """
 
 from .api import SELU_ALPHA, SELU_SCALE, Kernels
-from .device import TargetUnavailableError
-from .dispatch import TARGETS
+from ._jit import CacheWarning
+from ._targets import TARGETS, TargetUnavailableError, available_targets
+from ._threads import layer as threading_layer
 
 __version__ = "0.1.0"
 __all__ = [
     "elu", "elu_backward", "elu_value_and_grad", "selu", "celu", "correctly_rounded",
-    "SELU_ALPHA", "SELU_SCALE", "TARGETS", "TargetUnavailableError", "__version__",
+    "SELU_ALPHA", "SELU_SCALE", "TARGETS", "TargetUnavailableError", "available_targets",
+    "threading_layer", "CacheWarning", "__version__",
 ]
 
 _default = Kernels(correctly_rounded=False)

@@ -11,6 +11,9 @@ LLVM's inlining threshold, and a call left in the loop stops vectorization too. 
 inlining of these functions is no way out: numba-cuda 0.30 then loses their module globals.)
 """
 
+import functools
+import hashlib
+import pathlib
 import types
 
 from numba.extending import register_jitable
@@ -41,7 +44,13 @@ def elu_slope_from_output(y, poscoef, negcoef, negiptcoef):
     Valid because y <= 0 exactly where x <= 0 when alpha >= 0 and scale > 0 (the dispatch layer
     enforces both). NaN gives NaN; y = -alpha*scale (from x = -inf) gives 0.
     """
-    return poscoef if y > 0 else negiptcoef * (y + negcoef)
+    if y > 0:
+        return poscoef
+    slope = negiptcoef * (y + negcoef)
+    # y rounded to its storage type can lie below -alpha*scale (the float16 or float32 nearest
+    # to it, from x = -inf or x << 0), which would make the slope negative: ELU's is never.
+    # (a zero of the compute type from the finite coefficient; NaN stays NaN)
+    return slope if not slope < 0 else negiptcoef - negiptcoef
 
 
 def needs_scaled(negcoef):
@@ -50,14 +59,30 @@ def needs_scaled(negcoef):
     return negcoef != 1 and negcoef != 0
 
 
+# The modules whose code the kernels inline, besides the file that defines each kernel loop.
+FORMULA_MODULES = ("_elu", "_expm1", "_storage", "_half")
+
+
 def variant(loop, suffix, scaled):
     """A copy of the kernel loop ``loop`` under a new name; with ``scaled``, its ``elu_value``
-    is elu_value_scaled. (Numba's disk cache tells functions apart by name, not by how they
-    were compiled, so every variant needs its own.)"""
+    is elu_value_scaled. Numba's disk cache tells functions apart by name, not by how they were
+    compiled, so every variant needs its own; and it checks only the defining file for edits, so
+    the name carries a hash of the formula files too (an edit to them compiles anew)."""
     names = dict(loop.__globals__)
     if scaled:
         names["elu_value"] = elu_value_scaled
         suffix += "_scaled"
-    copy = types.FunctionType(loop.__code__, names, loop.__name__ + suffix)
+    copy = types.FunctionType(loop.__code__, names,
+                              f"{loop.__name__}{suffix}_{formula_files_hash()}")
     copy.__qualname__ = copy.__name__
     return copy
+
+
+@functools.cache
+def formula_files_hash():
+    """12 hex digits of the SHA-256 of the FORMULA_MODULES' source files."""
+    digest = hashlib.sha256()
+    folder = pathlib.Path(__file__).parent
+    for name in FORMULA_MODULES:
+        digest.update((folder / f"{name}.py").read_bytes())
+    return digest.hexdigest()[:12]

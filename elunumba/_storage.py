@@ -11,13 +11,24 @@ from numba.extending import overload
 from ._half import float_to_half_bits, half_bits_to_float
 
 
+# The pure-Python forms below run under the CUDA simulator and with NUMBA_DISABLE_JIT=1; they
+# give what the compiled forms (the overloads further down) give.
 def widen(element):
-    """The element in its compute precision (pure-Python form, used by the CUDA simulator)."""
+    """The element in its compute precision; a uint16 element is float16 bits."""
+    if element.dtype == np.uint16:
+        return np.float32(element.view(np.float16))
     return np.float32(element) if element.dtype == np.float16 else element
 
 
+def load(values, i):
+    """``widen(values[i])``, or ``widen(values)`` for a scalar that stands for every element."""
+    return widen(values[i]) if np.ndim(values) else widen(values)
+
+
 def narrow(value, out):
-    """``value`` rounded to the storage type of the array ``out`` (pure-Python form)."""
+    """``value`` rounded to the storage type of the array ``out`` (float16 bits for uint16)."""
+    if out.dtype == np.uint16:
+        return np.float16(value).view(np.uint16)
     return out.dtype.type(value)
 
 
@@ -40,3 +51,12 @@ def _narrow_for_type(value, out):
         return lambda value, out: float_to_half_bits(value)
     storage = out.dtype
     return lambda value, out: storage(value)
+
+
+@overload(load, inline="always")
+def _load_for_type(values, i):
+    from numba.core import types
+
+    if isinstance(values, types.Array):
+        return lambda values, i: widen(values[i])
+    return lambda values, i: widen(values)

@@ -10,6 +10,7 @@ some cost in speed; float16 and float64 are the same in both.
 from numpy import ndarray  # one global lookup on the repeat-call path, not np + attribute
 
 from . import dispatch, interop
+from ._resolve import check_real
 
 
 class Kernels:
@@ -70,7 +71,7 @@ class Kernels:
 
         Gradient: ``elu_backward(grad_y, y, alpha, input_scale=1/alpha)``.
         """
-        alpha = dispatch.check_real("alpha", alpha)
+        alpha = check_real("alpha", alpha)
         if not alpha > 0:
             raise ValueError(f"celu needs alpha > 0 (its input scale is 1/alpha), got {alpha!r}")
         return self.elu(x, alpha, input_scale=1.0 / alpha, out=out, target=target)

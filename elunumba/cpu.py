@@ -3,17 +3,24 @@
 Each kernel is one flat loop over contiguous 1-d arrays (the dispatch layer brings every layout to
 that form) around the formulas of _elu.py; _cuda.py has the same bodies in grid-stride loops.
 Both CPU targets compile the same loop, so they give the same bits. Kernels compile on first use,
-one signature at a time, and are cached on disk.
+one signature at a time, and are cached on disk (_jit.py). ``launcher`` picks the kernel for a
+target and a size.
 """
 
-from numba import njit, prange
+import functools
 
+from numba import prange
+
+from . import _jit, _threads
 from ._elu import elu_slope_from_output, elu_value, variant
-from ._storage import narrow, widen
+from ._storage import load, narrow, widen
 
-# 'contract' lets LLVM fuse a*b+c into FMA instructions: fewer instructions, one rounding instead
-# of two. No other fast-math flag: NaN, inf, signed zeros and subnormals keep IEEE semantics.
-_JIT_OPTIONS = dict(nogil=True, cache=True, fastmath={"contract"}, error_model="numpy")
+# target="auto" runs on one thread below this many elements and on all Numba threads from it on.
+# Measured with `python tools/measure_threshold.py` on the 2-core reference machine: forward
+# float32, two threads are a tie with one at 2^14 (0.96-1.12x over three runs) and win from 2^15
+# on (1.01-1.30x, rising to 2x by 2^19): waking the second thread costs about as much as 2^13
+# elements of work. See README "Targets".
+PARALLEL_THRESHOLD = 2**15
 
 
 def _forward(x, y, poscoef, negcoef, negiptcoef):
@@ -22,9 +29,10 @@ def _forward(x, y, poscoef, negcoef, negiptcoef):
 
 
 def _backward(grad_out, y, grad_in, poscoef, negcoef, negiptcoef):
+    # grad_out is an array like y, or one scalar for every element (elu_backward(1.0, y))
     for i in prange(y.size):
         slope = elu_slope_from_output(widen(y[i]), poscoef, negcoef, negiptcoef)
-        grad_in[i] = narrow(widen(grad_out[i]) * slope, grad_in)
+        grad_in[i] = narrow(load(grad_out, i) * slope, grad_in)
 
 
 def _fused(x, y, dydx, poscoef, negcoef, negiptcoef):
@@ -35,11 +43,32 @@ def _fused(x, y, dydx, poscoef, negcoef, negiptcoef):
         dydx[i] = narrow(elu_slope_from_output(widen(stored), poscoef, negcoef, negiptcoef), dydx)
 
 
+LOOPS = {"forward": _forward, "backward": _backward, "fused": _fused}
+
 # (op, target, scaled) -> dispatcher; "scaled" kernels serve alpha*scale != 1 (see _elu.py)
 KERNELS = {
-    (op, target, scaled): njit(parallel=(target == "parallel"), **_JIT_OPTIONS)(
-        variant(loop, "_" + target, scaled))
-    for op, loop in (("forward", _forward), ("backward", _backward), ("fused", _fused))
+    (op, target, scaled): _jit.kernel(variant(loop, "_" + target, scaled),
+                                      parallel=target == "parallel")
+    for op, loop in LOOPS.items()
     for target in ("cpu", "parallel")
     for scaled in (False, True)
 }
+
+
+@functools.cache
+def launcher(op, target, scaled):
+    """The function that runs ``op`` for ``target`` ("cpu", "parallel" or "auto") on flat
+    contiguous arrays and the kernel coefficients, picking one thread or all by size."""
+    serial = KERNELS[op, "cpu", scaled]
+    if target == "cpu":
+        return serial
+    parallel = KERNELS[op, "parallel", scaled]
+    smallest_parallel = PARALLEL_THRESHOLD if target == "auto" else 0
+
+    def launch(*args):
+        # args: (a scalar grad_out,) input arrays, output arrays, then the three coefficients
+        if args[-4].size < smallest_parallel:
+            return serial(*args)
+        return _threads.run(parallel, serial, args)
+
+    return launch

@@ -9,43 +9,22 @@ Device arrays must be C-contiguous and of one shape (no broadcasting on the devi
 
 import numpy as np
 
-from . import dispatch
-
-
-class TargetUnavailableError(RuntimeError):
-    """An explicitly requested target cannot run on this machine."""
-
-
-def cuda_backend():
-    """The CUDA kernel module, or TargetUnavailableError saying what is missing."""
-    available = ", ".join(t for t in dispatch.TARGETS if t != "cuda")
-    try:
-        from . import _cuda as cuda
-    except ImportError as error:
-        raise TargetUnavailableError(
-            f"target 'cuda' needs numba's CUDA support, which failed to import ({error}); "
-            f"install elunumba[cuda]. Available targets: {available}"
-        ) from None
-    usable, detail = cuda.availability()
-    if not usable:
-        raise TargetUnavailableError(
-            f"target 'cuda' cannot run here: {detail}. Available targets: {available}"
-        )
-    return cuda
+from ._resolve import N_OUTPUTS, coefficients_in, compute_dtype, is_device_array, result_dtype
+from ._targets import cuda_backend
 
 
 def call(op, inputs, coefs, out, target, correctly_rounded):
-    """``op`` on device arrays, with device results (the host path is dispatch.call's)."""
+    """``op`` on device arrays, with device results (host.py has the NumPy path)."""
     if target not in ("auto", "cuda"):
         raise ValueError(
             f"target {target!r} cannot take device arrays; use target='cuda' or 'auto', or "
             "copy the arrays to the host first"
         )
     cuda = cuda_backend()
-    if not all(dispatch.is_device_array(v) for v in inputs):
+    if not all(is_device_array(v) for v in inputs):
         raise TypeError("mix of device arrays and host values: pass all inputs on the device")
     views = [cuda.as_device_array(v) for v in inputs]
-    dtype = dispatch.result_dtype(views, views)
+    dtype = result_dtype(views, views)
     if any(v.dtype != dtype for v in views):
         raise TypeError(f"device inputs must all have dtype {dtype}; got "
                         f"{', '.join(str(v.dtype) for v in views)} (no promotion on the device)")
@@ -53,7 +32,7 @@ def call(op, inputs, coefs, out, target, correctly_rounded):
     if any(tuple(v.shape) != shape for v in views):
         raise ValueError("device inputs must have one shape (no broadcasting on the device); "
                          f"got {', '.join(str(tuple(v.shape)) for v in views)}")
-    n_outputs = dispatch.N_OUTPUTS[op]
+    n_outputs = N_OUTPUTS[op]
     if out is None:
         results = [_empty_like(inputs[0], shape, dtype) for _ in range(n_outputs)]
     else:
@@ -70,8 +49,7 @@ def call(op, inputs, coefs, out, target, correctly_rounded):
         raise ValueError("a device out buffer partly overlaps a device input: pass the input "
                          "itself (in place) or separate memory")
     if views[0].size:
-        compute_dtype = dispatch.compute_dtype(dtype, correctly_rounded)
-        kernel_coefs = dispatch.coefficients_in(compute_dtype, *coefs)
+        kernel_coefs = coefficients_in(compute_dtype(dtype, correctly_rounded), *coefs)
         cuda.launch(op, [_flat(a) for a in views + result_views], kernel_coefs)
     if out is not None:
         return out
@@ -82,7 +60,7 @@ def _check_device_out(cuda, results, n_outputs, out, shape, dtype):
     if n_outputs > 1 and not (isinstance(out, tuple) and len(out) == n_outputs):
         raise TypeError(f"out must be a tuple of {n_outputs} device arrays, got {out!r}")
     for result in results:
-        if not dispatch.is_device_array(result):
+        if not is_device_array(result):
             raise TypeError(f"out must be a device array for device inputs, got "
                             f"{type(result).__name__}")
         view = cuda.as_device_array(result)

@@ -34,13 +34,9 @@ HOST_TARGETS = ("cpu", "parallel")
 
 def cuda_available():
     """True when elunumba's CUDA kernels can run here: a real GPU, or NUMBA_ENABLE_CUDASIM=1."""
-    import elunumba.device
+    import elunumba
 
-    try:
-        elunumba.device.cuda_backend()
-    except elunumba.TargetUnavailableError:
-        return False
-    return True
+    return "cuda" in elunumba.available_targets()
 
 
 def cuda_simulated():

@@ -117,7 +117,8 @@ def grad_from_x_reference(x, alpha=1.0, scale=1.0, input_scale=1.0, dtype=None,
 def grad_from_output_reference(grad_out, y, alpha=1.0, scale=1.0, input_scale=1.0, dtype=None,
                                correctly_rounded=False):
     """``grad_out*scale`` where y > 0, else ``grad_out*input_scale*(y + alpha*scale)``, exactly
-    (in high precision) for the given (already rounded) y and grad_out; broadcasts."""
+    (in high precision) for the given (already rounded) y and grad_out; broadcasts. The slope is
+    never negative: a y below -alpha*scale (a rounded forward output) has slope 0."""
     grad_out, y = np.asarray(grad_out), np.asarray(y)
     dtype = np.dtype(dtype or np.result_type(grad_out, y))
     rdt = reference_dtype(dtype)
@@ -127,7 +128,7 @@ def grad_from_output_reference(grad_out, y, alpha=1.0, scale=1.0, input_scale=1.
     pos, neg, ipt = (rdt.type(v) for v in coefs)
     g, yr = grad_out.astype(rdt), y.astype(rdt)
     with np.errstate(all="ignore"):
-        slope = np.where(yr > 0, pos, ipt * (yr + neg))
+        slope = np.where(yr > 0, pos, np.maximum(ipt * (yr + neg), 0))
         slope = np.where(np.isnan(yr), yr, slope)
         return (g * slope).astype(rdt)
 

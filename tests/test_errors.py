@@ -8,7 +8,7 @@ import pytest
 
 import elunumba
 from conftest import cuda_available
-from reference import assert_bits_equal
+from reference import assert_bits_equal, assert_ulp, elu_reference, forward_bound
 
 F32 = np.linspace(-3, 3, 7, dtype=np.float32)
 SUPPORTED = r"float16, float32 and float64"
@@ -103,10 +103,18 @@ def test_backward_needs_nonnegative_alpha_and_positive_scale(op, params):
                    r"needs alpha >= 0 and scale > 0.*got alpha=.*scale=", **params)
 
 
-def test_forward_accepts_what_backward_rejects():
-    elunumba.elu(F32, -0.5)
-    elunumba.elu(F32, 1.0, scale=-1.0)
-    elunumba.elu(F32, 1.0, scale=0.0)
+@pytest.mark.parametrize("params", [{"alpha": -0.5}, {"scale": -1.0}, {"scale": 0.0},
+                                    {"alpha": -2.0, "scale": -0.5}])
+def test_forward_computes_what_the_gradients_refuse(params):
+    """ELU is defined for any finite alpha and scale; its gradient from the output y only for
+    alpha >= 0 and scale > 0 (elsewhere y does not tell which branch x was on)."""
+    x = np.linspace(-4, 4, 33, dtype=np.float32)
+    y = elunumba.elu(x, **params)
+    assert_ulp(y, elu_reference(x, **params), forward_bound(np.float32, **params), inputs=x)
+    for gradient in (lambda: elunumba.elu_backward(np.ones_like(x), y, **params),
+                     lambda: elunumba.elu_value_and_grad(x, **params)):
+        with pytest.raises(ValueError, match=r"^elu_backward needs alpha >= 0 and scale > 0"):
+            gradient()
 
 
 @pytest.mark.parametrize("dtype", [np.float16, np.float32])
@@ -122,6 +130,42 @@ def test_parameter_overflowing_the_compute_precision(dtype, params, what):
         elunumba.elu(x, out=x, **params)
     guard.untouched()
     elunumba.elu(x.astype(np.float64), **params)  # fine in float64
+
+
+@pytest.mark.parametrize("dtype", [np.float16, np.float32])
+@pytest.mark.parametrize("params, what", [({"input_scale": 1e-50}, "input_scale"),
+                                          ({"scale": 1e-50, "alpha": 1e40}, "scale")])
+@pytest.mark.parametrize("op", OPS)
+def test_parameter_underflowing_the_compute_precision(op, dtype, params, what):
+    """Rounded to 0, scale or input_scale would give NaN (inf * 0) and zero results that are
+    not 0: refused like an overflow, in the precision the kernel computes in (float32 for
+    float16). float64 computes the same parameters."""
+    x = F32.astype(dtype)
+    out = fresh_out(op, dtype=dtype)
+    guard = Guard(*buffers_of(out))
+    with pytest.raises(ValueError, match=rf"^{what} underflows float32 to 0: "):
+        call(op, x, out=out, **params)
+    guard.untouched()
+    x64 = np.array([-np.inf, -1.0, 1e30, np.inf])
+    assert not np.isnan(np.asarray(call(op, x64, **params))).any()
+
+
+@pytest.mark.parametrize("dtype, alpha, scale", [(np.float16, 1e-50, 1.0), (np.float32, 1e-50, 1.0),
+                                                 (np.float64, 1e-200, 1e-200)])
+def test_an_alpha_times_scale_rounding_to_zero_is_computed_right(dtype, alpha, scale):
+    """Every result of the negative branch is smaller than alpha*scale, so it rounds to -0."""
+    x = np.array([-np.inf, -30.0, -1.0, -1e-3, 0.0, 2.0], dtype)
+    expected = np.array([-0.0, -0.0, -0.0, -0.0, 0.0, 2.0 * scale], dtype)
+    assert_bits_equal(elunumba.elu(x, alpha, scale=scale), expected)
+
+
+@pytest.mark.parametrize("op", ["forward", "fused"])
+def test_an_integer_too_large_for_numpy_is_an_unsupported_dtype(op):
+    with pytest.raises(TypeError, match=rf"^unsupported dtype \(object\): elunumba computes in "
+                                        rf"{SUPPORTED}"):
+        call(op, 10**400)
+    with pytest.raises(TypeError, match=r"^unsupported dtype \(object, float32\)"):
+        elunumba.elu_backward(10**400, F32)
 
 
 def test_parameter_product_overflowing_float64():
@@ -180,6 +224,23 @@ def test_unknown_target(op, target):
 def test_targets_constant():
     assert elunumba.TARGETS == ("auto", "cpu", "parallel", "cuda")
     assert issubclass(elunumba.TargetUnavailableError, RuntimeError)
+
+
+def test_available_targets_are_the_ones_that_run():
+    available = elunumba.available_targets()
+    assert available[:3] == ("auto", "cpu", "parallel") and set(available) <= set(elunumba.TARGETS)
+    for target in elunumba.TARGETS:
+        if target in available:
+            assert elunumba.elu(F32, target=target).tolist() == elunumba.elu(F32).tolist()
+        else:
+            with pytest.raises(elunumba.TargetUnavailableError):
+                elunumba.elu(F32, target=target)
+
+
+def test_available_targets_without_cuda_support(monkeypatch):
+    monkeypatch.setitem(sys.modules, "elunumba._cuda", None)  # makes its import fail
+    monkeypatch.delattr(elunumba, "_cuda", raising=False)
+    assert elunumba.available_targets() == ("auto", "cpu", "parallel")
 
 
 @pytest.mark.skipif(cuda_available(), reason="CUDA kernels can run here")

@@ -21,7 +21,7 @@ PROBE = textwrap.dedent("""
     import json, sys
     import elunumba
     from elunumba.cpu import KERNELS
-    from elunumba import dispatch
+    from elunumba import cpu
 
     def name(key):
         op, target, scaled = key
@@ -43,7 +43,7 @@ PROBE = textwrap.dedent("""
     y = elunumba.elu(small)
     report["small_ok"] = bool(np.allclose(y, np.where(small > 0, small, np.expm1(small))))
     report["after_small"] = state()
-    big = np.linspace(-3, 3, dispatch.PARALLEL_THRESHOLD, dtype=np.float32)
+    big = np.linspace(-3, 3, cpu.PARALLEL_THRESHOLD, dtype=np.float32)
     elunumba.elu(big)
     report["after_big"] = state()
     print(json.dumps(report))

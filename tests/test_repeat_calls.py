@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import elunumba
-from elunumba import dispatch
+from elunumba import _threads, cpu, plans
 from reference import assert_bits_equal
 
 OPS = {
@@ -26,7 +26,7 @@ OPS = {
 
 def general_path(call, *args, **kwargs):
     """``call(*args, **kwargs)`` through the general path: with no plan kept, none is taken."""
-    dispatch._PLANS.clear()
+    plans._PLANS.clear()
     return call(*args, **kwargs)
 
 
@@ -46,7 +46,7 @@ PARAMS = st.sampled_from([1.0, 0.5, 1.7, 3.0])
 
 @given(op=st.sampled_from(sorted(OPS)), dtype=st.sampled_from([np.float32, np.float64]),
        shape=st.sampled_from([0, 1, 17, 1000, (4, 250), (2, 3, 5), (0, 3),
-                              dispatch.PARALLEL_THRESHOLD + 5, (2, dispatch.PARALLEL_THRESHOLD)]),
+                              cpu.PARALLEL_THRESHOLD + 5, (2, cpu.PARALLEL_THRESHOLD)]),
        alpha=PARAMS, scale=PARAMS, input_scale=PARAMS,
        target=st.sampled_from(["auto", "cpu", "parallel"]),
        kernels=st.sampled_from([elunumba, elunumba.correctly_rounded]))
@@ -57,7 +57,7 @@ def test_a_repeat_call_gives_the_general_paths_bits(op, dtype, shape, alpha, sca
         result = OPS[op](kernels, x, alpha, scale, input_scale, target=target)
     key = (op, (alpha, scale, input_scale), target, kernels is elunumba.correctly_rounded,
            x.dtype)
-    assert key in dispatch._PLANS
+    assert key in plans._PLANS
     assert_same(result, general_path(OPS[op], kernels, x, alpha, scale, input_scale,
                                      target=target))
 
@@ -180,19 +180,18 @@ def test_a_plan_result_is_a_new_array_every_call():
     assert not np.shares_memory(first, second) and not np.shares_memory(first, x)
 
 
-@pytest.mark.parametrize("size, expected", [(dispatch.PARALLEL_THRESHOLD - 1, "below_threshold"),
-                                            (dispatch.PARALLEL_THRESHOLD, "from_threshold")])
-def test_a_plan_picks_the_thread_count_by_size_like_the_general_path(size, expected,
+@pytest.mark.parametrize("size, threads", [(cpu.PARALLEL_THRESHOLD - 1, "one"),
+                                           (cpu.PARALLEL_THRESHOLD, "all")])
+def test_a_plan_picks_the_thread_count_by_size_like_the_general_path(size, threads,
                                                                       monkeypatch):
     x = x_sample(size, np.float32)
     elunumba.elu(x)
-    plan = dispatch._PLANS["forward", (1.0, 1.0, 1.0), "auto", False, x.dtype]
-    called = []
-    for name in ("below_threshold", "from_threshold"):
-        kernel = getattr(plan, name)
-        monkeypatch.setattr(plan, name, lambda *a, _k=kernel, _n=name: called.append(_n) or _k(*a))
+    assert ("forward", (1.0, 1.0, 1.0), "auto", False, x.dtype) in plans._PLANS
+    parallel_runs = []
+    run = _threads.run
+    monkeypatch.setattr(_threads, "run", lambda *a: parallel_runs.append(1) or run(*a))
     elunumba.elu(x)
-    assert called == [expected]
+    assert parallel_runs == ([1] if threads == "all" else [])
 
 
 def test_a_strided_array_after_a_plan_compiles_no_new_kernel_layout():
@@ -201,16 +200,16 @@ def test_a_strided_array_after_a_plan_compiles_no_new_kernel_layout():
     x = x_sample(64, np.float32)
     elunumba.elu(x, target="cpu")
     elunumba.elu(x[::2], target="cpu")
-    layouts = {arg.layout for kernel in dispatch.KERNELS.values() for signature in kernel.signatures
+    layouts = {arg.layout for kernel in cpu.KERNELS.values() for signature in kernel.signatures
                for arg in signature if hasattr(arg, "layout")}
     assert layouts == {"C"}
 
 
 def test_plans_stay_bounded_over_a_sweep_of_params():
     x = x_sample(8, np.float32)
-    for alpha in np.linspace(0.5, 2.0, 3 * dispatch.MAX_PLANS):
+    for alpha in np.linspace(0.5, 2.0, 3 * plans.MAX_PLANS):
         elunumba.elu(x, float(alpha))
-    assert 0 < len(dispatch._PLANS) <= dispatch.MAX_PLANS
+    assert 0 < len(plans._PLANS) <= plans.MAX_PLANS
     planned = elunumba.elu(x, 0.75)
     assert_same(planned, general_path(elunumba.elu, x, 0.75))
 
@@ -227,7 +226,7 @@ def test_out_after_a_plan_gives_the_bits_of_a_fresh_result(op, where):
         result = OPS[op](elunumba, x_now, 1.7, 1.0, 1.0, out=buffer)
         assert result is buffer
         assert_same(result, expected)
-    assert (op, (1.7, 1.0, 1.0), "auto", False, x.dtype) in dispatch._PLANS
+    assert (op, (1.7, 1.0, 1.0), "auto", False, x.dtype) in plans._PLANS
 
 
 @pytest.mark.parametrize("op", ["forward", "backward"])
@@ -279,6 +278,6 @@ def test_fused_with_out_after_a_plan():
 def test_int_params_share_plans_with_equal_floats():
     x = x_sample(32, np.float32)
     from_int = elunumba.elu(x, 2, scale=1, input_scale=3)
-    assert ("forward", (2, 1, 3), "auto", False, x.dtype) in dispatch._PLANS
+    assert ("forward", (2, 1, 3), "auto", False, x.dtype) in plans._PLANS
     assert_same(elunumba.elu(x, 2.0, scale=1.0, input_scale=3.0), from_int)
     assert_same(from_int, general_path(elunumba.elu, x, 2.0, scale=1.0, input_scale=3.0))
