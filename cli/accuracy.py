@@ -10,7 +10,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.table import Table
 
-from elunumba.accuracy import bands, exhaustive, gate, report, variants
+from elunumba.accuracy import bands, exhaustive, gate, reference, report, variants
 
 DTYPES = ("float16", "float32", "float64")
 # wide tables: give them room when the output is not a terminal (CI logs, files)
@@ -31,7 +31,11 @@ def _write_json(path, payload):
               help="Comma-separated: float16, float32, float64.")
 @click.option("--per-band", default=200_000, show_default=True, type=click.IntRange(min=1),
               help="Random inputs per band.")
+@click.option("--bands", "band_names", default=",".join(bands.BAND_NAMES), show_default=True,
+              help="Comma-separated input bands to sample.")
 @click.option("--alpha", default=1.0, show_default=True, type=float)
+@click.option("--selu", is_flag=True,
+              help="SELU's alpha and scale, judged against the exact constants.")
 @click.option("--json", "json_path", type=click.Path(dir_okay=False, writable=True),
               help="Write every record to this JSON file.")
 @click.option("--plot", "plot_path", type=click.Path(dir_okay=False, writable=True),
@@ -42,15 +46,21 @@ def _write_json(path, payload):
               help="With --exhaustive: first bit pattern (e.g. 0xbf000000).")
 @click.option("--stop", default=str(exhaustive.ALL_INPUTS), show_default=True,
               help="With --exhaustive: one past the last bit pattern.")
-def accuracy(dtypes, per_band, alpha, json_path, plot_path, run_exhaustive, start, stop):
+def accuracy(dtypes, per_band, band_names, alpha, selu, json_path, plot_path, run_exhaustive, start, stop):
     """Error report of elunumba's kernels against naive exp(x)-1, NumPy and PyTorch."""
     if run_exhaustive:
-        _run_exhaustive(_parse_bits(start, "--start"), _parse_bits(stop, "--stop"), json_path)
+        _run_exhaustive(_parse_bits(start, "--start"), _parse_bits(stop, "--stop"), json_path,
+                        alpha)
         return
     chosen = _parse_dtypes(dtypes)
     measured = variants.all_variants(variants.available_targets())
     with console.status("measuring…"):
-        records = report.measure(measured, chosen, per_band, alpha)
+        scale = 1.0
+        if selu:
+            alpha, scale = reference.SELU_ALPHA, reference.SELU_SCALE
+        chosen_bands = _parse_bands(band_names)
+        records = report.measure(measured, chosen, per_band, alpha, scale,
+                                 chosen_bands=chosen_bands)
     for dtype in chosen:
         for quantity in report.QUANTITIES:
             console.print(_band_table(records, dtype, quantity))
@@ -59,7 +69,7 @@ def accuracy(dtypes, per_band, alpha, json_path, plot_path, run_exhaustive, star
                   "it with alpha*e^x, which y + alpha cannot deliver for x << 0 (cancellation; "
                   "PyTorch's is_result path has the same property).[/dim]")
     if json_path:
-        _write_json(json_path, {"alpha": alpha, "per_band": per_band, "records": records})
+        _write_json(json_path, {"alpha": alpha, "scale": scale, "per_band": per_band, "bands": chosen_bands, "records": records})
     if plot_path:
         from elunumba.accuracy import plot
 
@@ -76,6 +86,15 @@ def _parse_dtypes(text):
     if unknown or not chosen:
         raise click.BadParameter(f"{', '.join(unknown) or text!r}: choose from "
                                  f"{', '.join(DTYPES)}", param_hint="--dtypes")
+    return chosen
+
+
+def _parse_bands(text):
+    chosen = [b.strip() for b in text.split(",") if b.strip()]
+    unknown = [b for b in chosen if b not in bands.BAND_NAMES]
+    if unknown or not chosen:
+        raise click.BadParameter(f"{', '.join(unknown) or text!r}: choose from "
+                                 f"{', '.join(bands.BAND_NAMES)}", param_hint="--bands")
     return chosen
 
 
@@ -109,7 +128,7 @@ def _cell(record):
     return f"{record['max_ulp']:.3g} / {100 * record['correctly_rounded']:.2f}%"
 
 
-def _run_exhaustive(start, stop, json_path):
+def _run_exhaustive(start, stop, json_path, alpha):
     if stop <= start:
         raise click.BadParameter("--stop must be greater than --start", param_hint="--stop")
     import elunumba
@@ -124,11 +143,11 @@ def _run_exhaustive(start, stop, json_path):
     with Progress(*columns, console=console) as progress:
         task = progress.add_task("all float32 inputs", total=stop - start)
         result = exhaustive.run(checked, start, stop,
-                                progress=lambda n: progress.advance(task, n))
+                                progress=lambda n: progress.advance(task, n), alpha=alpha)
     if result["interrupted"]:
         console.print(f"[yellow]interrupted: covered {result['inputs_checked']:,} inputs "
                       f"{' to '.join(result['range'])}[/yellow]")
-    table = Table(title=f"float32, alpha = 1: {result['inputs_checked']:,} inputs in "
+    table = Table(title=f"float32, alpha = {alpha:g}: {result['inputs_checked']:,} inputs in "
                         f"{result['seconds']} s")
     for column in ("variant", "quantity", "correctly rounded", "max ULP", "worst input",
                    "ULP histogram (0/1/2/>=3)"):

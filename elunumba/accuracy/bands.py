@@ -28,18 +28,26 @@ def special_values(dtype):
     return np.array(values, dtype=dtype)
 
 
-def sample(dtype, per_band, seed=0):
-    """{band name: inputs}: log-uniform magnitudes per band (clipped to the dtype's range)."""
-    rng = np.random.default_rng(seed)
+def sample(dtype, per_band, seed=0, chosen=BAND_NAMES):
+    """{band name: inputs} for the ``chosen`` bands: log-uniform magnitudes per band (clipped to
+    the dtype's range). Each band draws from its own seeded stream, so a band's inputs do not
+    depend on which others are chosen."""
     finfo = np.finfo(dtype)
-    samples = {}
-    for name, low, high in NEGATIVE_BANDS:
-        low, high = max(low, float(finfo.smallest_subnormal)), min(high, float(finfo.max))
-        magnitudes = np.exp(rng.uniform(math.log(low), math.log(high), per_band))
-        samples[name] = (-magnitudes).astype(dtype)
     largest = min(20.0, math.log(float(finfo.max)))
-    samples["x > 0"] = np.exp(rng.uniform(-20, largest, per_band)).astype(dtype)
-    samples["special"] = special_values(dtype)
+    ranges = {name: (max(low, float(finfo.smallest_subnormal)), min(high, float(finfo.max)), -1)
+              for name, low, high in NEGATIVE_BANDS}
+    ranges["x > 0"] = (math.exp(-20), math.exp(largest), 1)
+    samples = {}
+    for index, name in enumerate(BAND_NAMES):
+        if name not in chosen:
+            continue
+        if name == "special":
+            samples[name] = special_values(dtype)
+            continue
+        low, high, sign = ranges[name]
+        rng = np.random.default_rng([seed, index])
+        magnitudes = np.exp(rng.uniform(math.log(low), math.log(high), per_band))
+        samples[name] = (sign * magnitudes).astype(dtype)
     return samples
 
 
