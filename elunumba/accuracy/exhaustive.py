@@ -56,7 +56,7 @@ class Tally:
         }
 
 
-def run(variants, start=0, stop=ALL_INPUTS, chunk=CHUNK, progress=None, alpha=1.0):
+def run(variants, start=0, stop=ALL_INPUTS, chunk=None, progress=None, alpha=1.0):
     """Check ``variants`` ({name: (kernels with elu_value_and_grad, target)}) with ``alpha`` on
     the bit patterns [start, stop).
 
@@ -64,6 +64,7 @@ def run(variants, start=0, stop=ALL_INPUTS, chunk=CHUNK, progress=None, alpha=1.
     time taken and whether the run was interrupted.
     """
     reference.require_extended_precision()
+    chunk = chunk or CHUNK
     tallies = {(name, q): Tally() for name in variants for q in ("forward", "grad from y")}
     began, covered_to, interrupted = time.perf_counter(), start, False
     try:

@@ -2,8 +2,6 @@
 line (rich) and by the README generator (markdown). ``code`` marks up names and bit patterns
 (backticks in markdown, nothing in a terminal)."""
 
-from .bands import BAND_NAMES
-
 BAND_NOTE = ("cells: max ULP error / % correctly rounded. 'grad from y' judges the gradient as "
              "the function of the stored y it is; 'grad vs true' compares it with alpha*e^x, "
              "which y + alpha cannot deliver for x << 0 (cancellation; PyTorch's is_result path "
@@ -28,7 +26,7 @@ def band_table(records, dtype, quantity, code=_plain):
     chosen = [r for r in records if r["dtype"] == dtype and r["quantity"] == quantity]
     names = list(dict.fromkeys(r["variant"] for r in chosen))
     cells = {(r["band"], r["variant"]): r for r in chosen}
-    sampled = [band for band in BAND_NAMES if any((band, name) in cells for name in names)]
+    sampled = dict.fromkeys(r["band"] for r in chosen)  # in the order measured
     rows = [[band, *(_band_cell(cells.get((band, name))) for name in names)] for band in sampled]
     return ("input band", *(code(name) for name in names)), rows
 

@@ -2,6 +2,7 @@
 
 from .. import _markdown
 from . import fmt, machine
+from .report import worst_by
 
 MARKERS = ("<!-- accuracy-table:start -->", "<!-- accuracy-table:end -->")
 
@@ -35,3 +36,42 @@ def _command(result):
 def rewrite(text, body):
     """``text`` with the block between MARKERS replaced by ``body``."""
     return _markdown.replace_between(text, MARKERS, body)
+
+
+def bounds_section(runs):
+    """One row per committed run and dtype: the worst forward error of the default kernels and
+    of the correctly rounded set. ``runs``: [(file name, loaded result)], exhaustive runs or band
+    reports."""
+    rows = []
+    for name, result in runs:
+        for dtype, parameters, inputs, worst in _forward_worst(result):
+            rows.append([dtype, parameters, inputs, _worst_cell(worst["elunumba[parallel]"]),
+                         _worst_cell(worst["elunumba.correctly_rounded"]), _machine(result),
+                         f"[{name}](bench_results/{name})"])
+    headers = ("dtype", "parameters", "inputs", "default kernels: max ULP (at x)",
+               "`correctly_rounded`: max ULP", "machine", "run")
+    return ("Forward error bounds, each the worst seen in a committed run (its command is in "
+            "the file):\n\n" + _markdown.table(headers, rows))
+
+
+def _forward_worst(result):
+    """(dtype, parameters, inputs, {variant: worst forward record}) per dtype of ``result``."""
+    if "results" in result:  # an exhaustive run
+        worst = {r["variant"]: r for r in result["results"] if r["quantity"] == "forward"}
+        inputs = f"all {result['inputs_checked']:,} from {' to '.join(result['range'])}"
+        yield result["dtype"], fmt.parameters(result["alpha"]), inputs, worst
+        return
+    forward = [r for r in result["records"] if r["quantity"] == "forward"]
+    bands = ", ".join(result["bands"]) if "bands" in result else "every band"
+    for dtype in dict.fromkeys(r["dtype"] for r in forward):
+        records = [r for r in forward if r["dtype"] == dtype]
+        worst = {variant: record for (variant,), record in worst_by(records, ("variant",)).items()}
+        sampled = sum(r["n"] for r in records if r["variant"] == "elunumba[parallel]")
+        yield (dtype, fmt.parameters(result["alpha"], result.get("scale", 1.0)),
+               f"{sampled:,} sampled in {bands}", worst)
+
+
+def _worst_cell(record):
+    if record["worst_input"] is None or record["max_ulp"] <= 0.5:
+        return f"{record['max_ulp']:.3f}"
+    return f"{record['max_ulp']:.3f} ({record['worst_input']:.9g})"
