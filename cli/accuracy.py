@@ -90,9 +90,17 @@ def _write_json(path, payload):
     console.print(f"wrote {path}")
 
 
-def _provenance():
-    """What every JSON result records about how and where it was made."""
-    return {"command": shlex.join(["elunumba", *sys.argv[1:]]), "machine": machine.describe()}
+def _provenance(ctx):
+    """What every JSON result records about how and where it was made: the command (the
+    options given, as parsed) and the machine."""
+    words = ["elunumba", ctx.info_name]
+    for param in ctx.command.params:
+        if ctx.get_parameter_source(param.name) != click.core.ParameterSource.COMMANDLINE:
+            continue
+        value = ctx.params[param.name]
+        words += [param.opts[0]] if param.is_flag else [
+            param.opts[0], ",".join(value) if isinstance(value, list) else str(value)]
+    return {"command": shlex.join(words), "machine": machine.describe()}
 
 
 @click.command()
@@ -158,7 +166,7 @@ def accuracy(ctx, dtypes, per_band, band_names, alpha, selu, json_path, plot_pat
                                       "rounded", headers, rows))
     console.print(f"[dim]{escape(fmt.BAND_NOTE)}[/dim]")
     if json_path:
-        _write_json(json_path, {**_provenance(), "alpha": alpha, "scale": scale,
+        _write_json(json_path, {**_provenance(ctx), "alpha": alpha, "scale": scale,
                                 "per_band": per_band, "bands": band_names, "records": records})
     if plot_path:
         from elunumba.accuracy import plot
@@ -233,7 +241,7 @@ def _run_exhaustive(ctx, start, stop, json_path, alpha):
                       f"({covered})[/yellow]")
     console.print(_rich_table(fmt.exhaustive_title(result), *fmt.exhaustive_table(result)))
     if json_path:
-        _write_json(json_path, {**_provenance(), **result})
+        _write_json(json_path, {**_provenance(ctx), **result})
     if result["interrupted"]:
         ctx.exit(EXIT_INTERRUPTED)
 
@@ -274,7 +282,7 @@ def check(ctx, max_ulp, thresholds, json_path, implementation):
         ctx.exit(EXIT_INTERRUPTED)
     problems = gate.violations(figures, thresholds, max_ulp)
     if json_path:
-        _write_json(json_path, {**_provenance(), "implementation": implementation,
+        _write_json(json_path, {**_provenance(ctx), "implementation": implementation,
                                 "max_ulp_override": max_ulp, "figures": figures,
                                 "violations": problems})
     for line in problems:

@@ -191,7 +191,8 @@ def test_selu_report_records_the_exact_constants(tmp_path):
     assert result.exit_code == 0, result.output
     recorded = json.loads(out.read_text())
     assert (recorded["alpha"], recorded["scale"]) == (reference.SELU_ALPHA, reference.SELU_SCALE)
-    assert recorded["command"].startswith("elunumba accuracy --dtypes float64 --selu")
+    assert recorded["command"] == ("elunumba accuracy --dtypes float64 --per-band 300 --bands "
+                                   f"ln2/2..1 --selu --json {out}")
     assert recorded["machine"]["vector_isa"]
     assert {r["band"] for r in recorded["records"]} == {"ln2/2..1"}
     mine = [r for r in recorded["records"]
@@ -211,3 +212,8 @@ def test_plot_follows_dtype_and_alpha(tmp_path):
                      "--per-band", "50", "--plot", str(out)])
     assert result.exit_code == 0, result.output
     assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.mark.parametrize("value", ["nan", "inf"])
+def test_max_ulp_must_be_finite(nothing_measured, value):
+    usage_error(["check", "--max-ulp", value], "use a finite number >= 0")
