@@ -12,12 +12,13 @@ from .bands import sample
 THRESHOLDS_FILE = "thresholds.json"
 GATE_DTYPES = ("float16", "float32", "float64")
 PER_BAND = 400_000  # 6 bands x 400k + specials per dtype: a few million inputs in all
-# the ops in thresholds.json: (quantity measured, alpha, scale). SELU's backward is left out:
-# against the exact constants y + alpha*scale cancels down to the constant's own rounding.
+# the ops in thresholds.json: (quantity measured, alpha, scale). The backward pass is gated for
+# alpha = 1 only: where alpha*scale is not exact in the dtype (1.7 in float32, SELU's constants
+# in any), y + alpha*scale cancels for x << 0 down to the rounding of alpha*scale itself, an
+# error of millions of ULPs of the tiny result (13.4 million measured for float32, alpha = 1.7).
 OPS = {"forward": ("forward", 1.0, 1.0),
        "backward": ("grad from y", 1.0, 1.0),
        "forward alpha=1.7": ("forward", 1.7, 1.0),
-       "backward alpha=1.7": ("grad from y", 1.7, 1.0),
        "forward selu": ("forward", reference.SELU_ALPHA, reference.SELU_SCALE)}
 
 
