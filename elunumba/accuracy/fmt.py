@@ -15,10 +15,11 @@ def _plain(text):
 
 
 def parameters(alpha, scale=1.0):
-    """'alpha = 1.7', or SELU's constants when scale is not 1."""
+    """'alpha = 1.7', or 'alpha = 1.67326, scale = 1.0507' when scale is not 1 (SELU's
+    constants, which the references take exactly)."""
     if float(scale) == 1:
         return f"alpha = {float(alpha):g}"
-    return f"SELU (alpha = {alpha}, scale = {scale}, exact)"
+    return f"alpha = {float(alpha):g}, scale = {float(scale):g}"
 
 
 def band_table(records, dtype, quantity, code=_plain):

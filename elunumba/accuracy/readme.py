@@ -1,5 +1,7 @@
 """The README's accuracy section, generated from committed results (never edited by hand)."""
 
+import shlex
+
 from .. import _markdown
 from . import fmt, machine
 from .report import worst_by
@@ -30,7 +32,13 @@ def _machine(result):
 
 
 def _command(result):
-    return result.get("command", "command not recorded")
+    """The command that measured ``result``, less its --json FILE (where it was written)."""
+    if "command" not in result:
+        return "command not recorded"
+    words = shlex.split(result["command"])
+    if "--json" in words:
+        del words[words.index("--json"):words.index("--json") + 2]
+    return shlex.join(words)
 
 
 def rewrite(text, body):
