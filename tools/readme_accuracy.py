@@ -13,10 +13,13 @@ from elunumba._files import atomic_output, check_output_path
 from elunumba.accuracy import readme
 
 RESULTS = Path(__file__).resolve().parent.parent / "bench_results"
-BOUNDS = ("accuracy-float32-exhaustive.json", "accuracy-float32-negatives-alpha1.7.json",
-          "accuracy-float64-1e7.json", "accuracy-float64-alpha1.7-peak.json",
+# the negative float32 inputs for alpha = 1.7, in runs side by side (ranges of bit patterns)
+ALPHA_17_NEGATIVES = tuple(f"accuracy-float32-alpha1.7-from-{start:#x}.json"
+                           for start in (0x80000000, 0x90000000, 0xA0000000, 0xB0000000,
+                                         0xC0000000, 0xE0000000))
+EXHAUSTIVE = ("accuracy-float32-exhaustive.json", *ALPHA_17_NEGATIVES)
+BOUNDS = (*EXHAUSTIVE, "accuracy-float64-1e7.json", "accuracy-float64-alpha1.7-peak.json",
           "accuracy-float64-selu-peak.json")
-EXHAUSTIVE = ("accuracy-float32-exhaustive.json", "accuracy-float32-negatives-alpha1.7.json")
 # (file, dtype, quantity)
 BANDS = (("accuracy-report.json", "float32", "forward"),
          ("accuracy-report.json", "float32", "grad vs true"),
