@@ -1,13 +1,17 @@
 """Band statistics, the correctly rounded float32 reference, the exhaustive driver and the gate."""
 
+import importlib.util
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
 from click.testing import CliRunner
 
 import elunumba
-from elunumba.accuracy import bands, exhaustive, gate, reference
+from elunumba import _markdown
+from elunumba import _peer_formulas as peer_formulas
+from elunumba.accuracy import bands, exhaustive, gate, readme, reference, ulp
 from elunumba_cli.main import cli
 
 
@@ -114,14 +118,6 @@ def test_gate_rejects_a_missing_threshold(small_gate, tmp_path):
     assert result.exit_code == 1 and "no threshold" in result.output
 
 
-def test_gate_reports_an_unreadable_thresholds_file(tmp_path):
-    thresholds = tmp_path / "t.json"
-    thresholds.write_text("{not json")
-    result = CliRunner().invoke(cli, ["check", "--thresholds", str(thresholds)])
-    assert result.exit_code == 1 and "cannot read thresholds" in result.output
-    assert "Traceback" not in result.output
-
-
 @pytest.mark.parametrize(
     "arguments, message",
     [
@@ -161,3 +157,70 @@ def test_exhaustive_command_on_a_reduced_range(tmp_path):
     assert result.exit_code == 0, result.output
     recorded = json.loads(out.read_text())
     assert recorded["inputs_checked"] == 0x10000
+
+
+def test_correctly_rounded_reference_with_alpha():
+    x = -np.linspace(1e-3, 17, 200_001).astype(np.float32)
+    fast = reference.float32_forward_correctly_rounded(x, 1.7)
+    slow = reference.correctly_rounded(reference.elu_forward(x, 1.7), np.float32)
+    assert np.array_equal(fast, slow)
+
+
+def test_exhaustive_driver_with_alpha():
+    start = 0xBEA00000  # x from -0.3125 down: around ln2/2, where the error peaks
+    checked = {"fast": (elunumba, "cpu"), "correct": (elunumba.correctly_rounded, "cpu")}
+    result = exhaustive.run(checked, start, start + 2**18, alpha=1.7)
+    assert result["alpha"] == 1.7
+    rows = {(r["variant"], r["quantity"]): r for r in result["results"]}
+    assert rows["correct", "forward"]["misrounded"] == 0
+    assert 0.5 < rows["fast", "forward"]["max_ulp"] < 1.5
+    # float32's y + alpha adds alpha rounded to float32: no longer always correctly rounded
+    assert rows["fast", "grad from y"]["misrounded"] > 0
+
+
+def test_ulp_error_of_an_overflowing_reference():
+    exact = np.array([np.finfo(np.float32).max * np.longdouble(1.05), 1.0], np.longdouble)
+    errors = ulp.ulp_error(np.array([np.inf, 1.0], np.float32), exact, np.float32)
+    assert errors.tolist() == [0.0, 0.0]
+    assert ulp.ulp_error(np.float32(3e38), exact[:1], np.float32)[0] == np.inf
+
+
+def test_custom_bands_sample_their_range_and_do_not_move_the_others():
+    alone = bands.sample(np.dtype(np.float64), 1000, chosen=["ln2/2..1"])
+    both = bands.sample(np.dtype(np.float64), 1000, chosen=["0.3..0.4", "ln2/2..1"])
+    assert np.array_equal(alone["ln2/2..1"], both["ln2/2..1"])
+    assert ((both["0.3..0.4"] <= -0.3) & (both["0.3..0.4"] >= -0.4)).all()
+    with pytest.raises(ValueError, match="neither a band name"):
+        bands.custom_band("0.3-0.4")
+
+
+@pytest.mark.parametrize("text, message", [
+    ("a <!-- s --> b", "found 1 and 0"),
+    ("<!-- e --> <!-- s -->", "in the wrong order"),
+    ("<!-- s --> <!-- s --> <!-- e -->", "found 2 and 1"),
+])
+def test_marker_blocks_must_be_whole(text, message):
+    with pytest.raises(ValueError, match=message):
+        _markdown.replace_between(text, ("<!-- s -->", "<!-- e -->"), "new")
+
+
+def test_marker_block_is_replaced():
+    text = "head <!-- s -->old<!-- e --> tail"
+    assert (_markdown.replace_between(text, ("<!-- s -->", "<!-- e -->"), "new")
+            == "head <!-- s -->\nnew\n<!-- e --> tail")
+
+
+def test_readme_accuracy_section_is_generated_from_the_committed_runs():
+    path = Path(__file__).resolve().parent.parent / "tools" / "readme_accuracy.py"
+    spec = importlib.util.spec_from_file_location("readme_accuracy", path)
+    tool = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tool)
+    text = (path.parent.parent / "README.md").read_text()
+    assert readme.rewrite(text, tool.body(tool.load)) == text
+
+
+def test_peer_slope_keeps_the_dtype_and_applies_scale():
+    y = np.array([-1.0, -0.25, 0.5], np.float32)
+    slope = peer_formulas.slope_from_output(np, y, 1.7, 2.0)
+    assert slope.dtype == np.float32
+    assert slope.tolist() == pytest.approx([-1.0 + 3.4, -0.25 + 3.4, 2.0])

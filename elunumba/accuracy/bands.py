@@ -28,18 +28,44 @@ def special_values(dtype):
     return np.array(values, dtype=dtype)
 
 
-def sample(dtype, per_band, seed=0):
-    """{band name: inputs}: log-uniform magnitudes per band (clipped to the dtype's range)."""
-    rng = np.random.default_rng(seed)
+def custom_band(text):
+    """(name, smallest |x|, largest |x|) for a band of negative x written as magnitudes
+    "low..high" (e.g. "0.3..0.4"); ValueError saying what is accepted otherwise."""
+    try:
+        low, high = (float(part) for part in text.split(".."))
+    except ValueError:
+        raise ValueError(f"{text!r} is neither a band name ({', '.join(BAND_NAMES)}) nor "
+                         "magnitudes low..high of negative x, such as 0.3..0.4") from None
+    if not (0 < low < high < math.inf):
+        raise ValueError(f"{text!r}: use finite magnitudes with 0 < low < high")
+    return text, low, high
+
+
+def sample(dtype, per_band, seed=0, chosen=BAND_NAMES):
+    """{band name: inputs} for the ``chosen`` bands (names, or custom "low..high" magnitudes of
+    negative x): log-uniform magnitudes per band, clipped to the dtype's range. Each band draws
+    from its own seeded stream, so its inputs do not depend on which others are chosen."""
     finfo = np.finfo(dtype)
-    samples = {}
-    for name, low, high in NEGATIVE_BANDS:
-        low, high = max(low, float(finfo.smallest_subnormal)), min(high, float(finfo.max))
-        magnitudes = np.exp(rng.uniform(math.log(low), math.log(high), per_band))
-        samples[name] = (-magnitudes).astype(dtype)
     largest = min(20.0, math.log(float(finfo.max)))
-    samples["x > 0"] = np.exp(rng.uniform(-20, largest, per_band)).astype(dtype)
-    samples["special"] = special_values(dtype)
+    ranges = {name: (low, high, -1) for name, low, high in NEGATIVE_BANDS}
+    ranges["x > 0"] = (math.exp(-20), math.exp(largest), 1)
+    samples = {}
+    for name in chosen:
+        if name == "special":
+            samples[name] = special_values(dtype)
+            continue
+        if name in ranges:
+            stream = BAND_NAMES.index(name)
+            low, high, sign = ranges[name]
+        else:
+            stream = name
+            _, low, high = custom_band(name)
+            sign = -1
+        low, high = max(low, float(finfo.smallest_subnormal)), min(high, float(finfo.max))
+        rng = np.random.default_rng([seed, *(stream.encode() if isinstance(stream, str)
+                                             else [stream])])
+        magnitudes = np.exp(rng.uniform(math.log(low), math.log(high), per_band))
+        samples[name] = (sign * magnitudes).astype(dtype)
     return samples
 
 

@@ -1,8 +1,8 @@
-"""Every float32 input: forward and gradient of elunumba's kernels, alpha = 1.
+"""Every float32 input (or a range of them): forward and gradient of elunumba's kernels.
 
 Inputs are visited as bit patterns in chunks (bounded memory). Each chunk is judged against the
 correctly rounded result (reference.float32_forward_correctly_rounded) and, for the gradient, the
-correctly rounded y + 1 of the stored y (exact in float64, so rounding it once is correct).
+correctly rounded y + alpha of the stored y (reference.float32_slope_correctly_rounded).
 A KeyboardInterrupt ends the run early; the result says how much was covered.
 """
 
@@ -56,28 +56,29 @@ class Tally:
         }
 
 
-def run(variants, start=0, stop=ALL_INPUTS, chunk=CHUNK, progress=None):
-    """Check ``variants`` ({name: kernels with elu_value_and_grad}) on bit patterns [start, stop).
+def run(variants, start=0, stop=ALL_INPUTS, chunk=None, progress=None, alpha=1.0):
+    """Check ``variants`` ({name: (kernels with elu_value_and_grad, target)}) with ``alpha`` on
+    the bit patterns [start, stop).
 
     Returns a dict with the per-variant forward and gradient summaries, the covered range, the
     time taken and whether the run was interrupted.
     """
     reference.require_extended_precision()
+    chunk = chunk or CHUNK
     tallies = {(name, q): Tally() for name in variants for q in ("forward", "grad from y")}
     began, covered_to, interrupted = time.perf_counter(), start, False
     try:
         for low in range(start, stop, chunk):
             high = min(low + chunk, stop)
             x = np.arange(low, high, dtype=np.uint64).astype(np.uint32).view(np.float32)
-            rounded = reference.float32_forward_correctly_rounded(x)
+            rounded = reference.float32_forward_correctly_rounded(x, alpha)
             for name, (kernels, target) in variants.items():
-                y, slope = kernels.elu_value_and_grad(x, target=target)
+                y, slope = kernels.elu_value_and_grad(x, alpha, target=target)
                 tallies[name, "forward"].add(
-                    x, y, rounded, lambda i: reference.elu_forward(x[i]))
-                slope_exact = np.where(y > 0, 1.0, y.astype(np.float64) + 1.0)  # exact
+                    x, y, rounded, lambda i: reference.elu_forward(x[i], alpha))
                 tallies[name, "grad from y"].add(
-                    x, slope, slope_exact.astype(np.float32),
-                    lambda i: reference.slope_from_output(y[i]))
+                    x, slope, reference.float32_slope_correctly_rounded(y, alpha),
+                    lambda i: reference.slope_from_output(y[i], alpha))
             covered_to = high
             if progress:
                 progress(high - low)
@@ -85,7 +86,7 @@ def run(variants, start=0, stop=ALL_INPUTS, chunk=CHUNK, progress=None):
         interrupted = True
     return {
         "dtype": "float32",
-        "alpha": 1.0,
+        "alpha": alpha,
         "range": [f"0x{start:08x}", f"0x{covered_to - 1:08x}"] if covered_to > start else [],
         "inputs_checked": covered_to - start,
         "complete": covered_to - start == ALL_INPUTS,

@@ -1,53 +1,85 @@
-"""The README's accuracy tables, generated from committed results (never edited by hand)."""
+"""The README's accuracy section, generated from committed results (never edited by hand)."""
 
-from ..bench.fmt import markdown_table
-from ..bench.readme import replace_between
-from .bands import BAND_NAMES
+import shlex
+
+from .. import _markdown
+from . import fmt, machine
+from .report import worst_by
 
 MARKERS = ("<!-- accuracy-table:start -->", "<!-- accuracy-table:end -->")
 
 
-def exhaustive_table(result):
+def exhaustive_section(result):
+    headers, rows = fmt.exhaustive_table(result, code=_code)
+    return (f"{fmt.exhaustive_title(result)} on {_machine(result)} (`{_command(result)}`):\n\n"
+            + _markdown.table(headers, rows))
+
+
+def band_section(report, dtype, quantity):
+    headers, rows = fmt.band_table(report["records"], dtype, quantity, code=_code)
+    return (f"{dtype}, {quantity}, {fmt.parameters(report['alpha'], report.get('scale', 1.0))}: "
+            f"max ULP error / % correctly rounded, {report['per_band']:,} random inputs per "
+            f"band, on {_machine(report)} (`{_command(report)}`):\n\n"
+            + _markdown.table(headers, rows))
+
+
+def _code(text):
+    return f"`{text}`"
+
+
+def _machine(result):
+    return machine.line(result.get("machine"))
+
+
+def _command(result):
+    """The command that measured ``result``, less its --json FILE (where it was written)."""
+    if "command" not in result:
+        return "command not recorded"
+    words = shlex.split(result["command"])
+    if "--json" in words:
+        del words[words.index("--json"):words.index("--json") + 2]
+    return shlex.join(words)
+
+
+def rewrite(text, body):
+    """``text`` with the block between MARKERS replaced by ``body``."""
+    return _markdown.replace_between(text, MARKERS, body)
+
+
+def bounds_section(runs):
+    """One row per committed run and dtype: the worst forward error of the default kernels and
+    of the correctly rounded set. ``runs``: [(file name, loaded result)], exhaustive runs or band
+    reports."""
     rows = []
-    for row in result["results"]:
-        histogram = " / ".join(f"{n:,}" for n in row["ulp_histogram"].values())
-        worst = "—" if row["worst_input"] is None else (
-            f"{row['worst_input']:.9g} (`{row['worst_input_bits']}`)")
-        rows.append([f"`{row['variant']}`", row["quantity"],
-                     f"{100 * row['correctly_rounded']:.4f}%", f"{row['misrounded']:,}",
-                     f"{row['max_ulp']:.3f}", worst, histogram])
-    headers = ("variant", "quantity", "correctly rounded", "misrounded", "max ULP",
-               "worst input", "ULP distance 0 / 1 / 2 / ≥3")
-    return (f"All {result['inputs_checked']:,} float32 inputs, alpha = 1 "
-            f"(`elunumba accuracy --exhaustive`, {result['seconds']:.0f} s here):\n\n"
-            + markdown_table(headers, rows))
+    for name, result in runs:
+        for dtype, parameters, inputs, worst in _forward_worst(result):
+            rows.append([dtype, parameters, inputs, _worst_cell(worst["elunumba[parallel]"]),
+                         _worst_cell(worst["elunumba.correctly_rounded"]), _machine(result),
+                         f"[{name}](bench_results/{name})"])
+    headers = ("dtype", "parameters", "inputs", "default kernels: max ULP (at x)",
+               "`correctly_rounded`: max ULP", "machine", "run")
+    return ("Forward error bounds, each the worst seen in a committed run (its command is in "
+            "the file):\n\n" + _markdown.table(headers, rows))
 
 
-def band_table(report, dtype, quantity):
-    records = [r for r in report["records"] if r["dtype"] == dtype and r["quantity"] == quantity]
-    names = list(dict.fromkeys(r["variant"] for r in records))
-    cells = {(r["band"], r["variant"]): r for r in records}
-    rows = [[band, *(_cell(cells.get((band, name))) for name in names)] for band in BAND_NAMES]
-    return (f"{dtype}, {quantity}: max ULP error / % correctly rounded, "
-            f"{report['per_band']:,} random inputs per band:\n\n"
-            + markdown_table(("input band", *(f"`{n}`" for n in names)), rows))
+def _forward_worst(result):
+    """(dtype, parameters, inputs, {variant: worst forward record}) per dtype of ``result``."""
+    if "results" in result:  # an exhaustive run
+        worst = {r["variant"]: r for r in result["results"] if r["quantity"] == "forward"}
+        inputs = f"all {result['inputs_checked']:,} from {' to '.join(result['range'])}"
+        yield result["dtype"], fmt.parameters(result["alpha"]), inputs, worst
+        return
+    forward = [r for r in result["records"] if r["quantity"] == "forward"]
+    bands = ", ".join(result["bands"]) if "bands" in result else "every band"
+    for dtype in dict.fromkeys(r["dtype"] for r in forward):
+        records = [r for r in forward if r["dtype"] == dtype]
+        worst = {variant: record for (variant,), record in worst_by(records, ("variant",)).items()}
+        sampled = sum(r["n"] for r in records if r["variant"] == "elunumba[parallel]")
+        yield (dtype, fmt.parameters(result["alpha"], result.get("scale", 1.0)),
+               f"{sampled:,} sampled in {bands}", worst)
 
 
-def _cell(record):
-    if record is None:
-        return "—"
-    return f"{record['max_ulp']:.3g} / {100 * record['correctly_rounded']:.2f}%"
-
-
-def tables(exhaustive, report):
-    parts = [exhaustive_table(exhaustive)]
-    for dtype, quantity in (("float32", "forward"), ("float32", "grad vs true"),
-                            ("float64", "forward")):
-        parts.append(band_table(report, dtype, quantity))
-    return "\n\n".join(parts)
-
-
-def rewrite(text, exhaustive, report):
-    if not all(marker in text for marker in MARKERS):
-        raise ValueError(f"the README has no {MARKERS[0]} ... {MARKERS[1]} block")
-    return replace_between(text, MARKERS, tables(exhaustive, report))
+def _worst_cell(record):
+    if record["worst_input"] is None or record["max_ulp"] <= 0.5:
+        return f"{record['max_ulp']:.3f}"
+    return f"{record['max_ulp']:.3f} ({record['worst_input']:.9g})"

@@ -8,6 +8,10 @@ own expm1 (these call the C library's expm1l/expl through NumPy).
 import numpy as np
 
 EXTENDED = np.longdouble
+# SELU's constants as decimal strings: the references take them exactly (to extended precision),
+# the kernels as the nearest float64, as elunumba.selu passes them
+SELU_ALPHA = "1.6732632423543772848170429916717"
+SELU_SCALE = "1.0507009873554804934193349852946"
 
 
 def require_extended_precision():
@@ -44,19 +48,22 @@ def true_slope(x, alpha=1.0, scale=1.0, input_scale=1.0):
 
 
 def correctly_rounded(reference, dtype):
-    """The reference rounded to ``dtype`` (once, from 64 significant bits)."""
-    return np.asarray(reference).astype(dtype)
+    """The reference rounded to ``dtype`` (once, from 64 significant bits; beyond its range, to
+    an infinity)."""
+    with np.errstate(over="ignore"):
+        return np.asarray(reference).astype(dtype)
 
 
-def float32_forward_correctly_rounded(x):
-    """elu(x) for alpha = 1 correctly rounded to float32, fast enough for all 2^32 inputs.
+def float32_forward_correctly_rounded(x, alpha=1.0):
+    """elu(x, alpha) correctly rounded to float32, fast enough for all 2^32 inputs.
 
-    float64 expm1 decides the rounding of all but the inputs whose float64 value lies within
-    2^-45 (relative) of a float32 rounding midpoint; those few are redone in extended precision.
+    float64 alpha*expm1(x) (within 2 float64 ULPs, 2^-51 relative) decides the rounding of all
+    but the inputs whose float64 value lies within 2^-45 (relative) of a float32 rounding
+    midpoint; those few are redone in extended precision.
     """
     x64 = np.asarray(x, np.float32).astype(np.float64)
     with np.errstate(over="ignore", invalid="ignore"):
-        value = np.where(x64 > 0, x64, np.expm1(np.minimum(x64, 0.0)))
+        value = np.where(x64 > 0, x64, alpha * np.expm1(np.minimum(x64, 0.0)))
     rounded = value.astype(np.float32)
     near_midpoint = np.zeros(rounded.shape, bool)
     for direction in (-np.inf, np.inf):
@@ -65,5 +72,16 @@ def float32_forward_correctly_rounded(x):
         with np.errstate(invalid="ignore"):
             near_midpoint |= np.abs(value - midpoint) <= np.abs(value) * 2.0**-45
     if near_midpoint.any():
-        rounded[near_midpoint] = correctly_rounded(elu_forward(x64[near_midpoint]), np.float32)
+        rounded[near_midpoint] = correctly_rounded(elu_forward(x64[near_midpoint], alpha),
+                                                   np.float32)
     return rounded
+
+
+def float32_slope_correctly_rounded(y, alpha=1.0):
+    """The slope from a stored float32 y (1 where y > 0, else y + alpha) correctly rounded.
+
+    y + alpha is exact in extended precision unless the two span more than its 64 bits; then y
+    lies below 2^-40 of alpha and could only change the float32 rounding of the sum if alpha
+    itself lay that close to a float32 rounding midpoint.
+    """
+    return correctly_rounded(slope_from_output(y, alpha), np.float32)

@@ -3,13 +3,16 @@
 import numpy as np
 
 from . import reference
-from .bands import sample, statistics
+from .bands import BAND_NAMES, sample, statistics
 
 QUANTITIES = ("forward", "grad from y", "grad vs true")
 
 
-def measure(variants, dtypes, per_band, alpha=1.0, seed=0):
+def measure(variants, dtypes, per_band, alpha=1.0, scale=1.0, seed=0, chosen_bands=BAND_NAMES):
     """One record per (dtype, variant, quantity, band); see README "Accuracy" for the fields.
+
+    alpha and scale: numbers, or decimal strings (SELU's constants) that the references take
+    exactly and the variants as the nearest float64.
 
     forward: y against elu(x) in extended precision.
     grad from y: the backward-from-output slope against what it should be for the stored y,
@@ -20,16 +23,16 @@ def measure(variants, dtypes, per_band, alpha=1.0, seed=0):
     reference.require_extended_precision()
     records = []
     for dtype in dtypes:
-        for band, x in sample(np.dtype(dtype), per_band, seed).items():
-            exact_forward = reference.elu_forward(x, alpha)
-            exact_true_slope = reference.true_slope(x, alpha)
+        for band, x in sample(np.dtype(dtype), per_band, seed, chosen_bands).items():
+            exact_forward = reference.elu_forward(x, alpha, scale)
+            exact_true_slope = reference.true_slope(x, alpha, scale)
             for variant in variants:
                 if dtype not in variant.dtypes:
                     continue
-                y = np.asarray(variant.forward(x, alpha))
-                slope = np.asarray(variant.slope(y, alpha))
+                y = np.asarray(variant.forward(x, alpha, scale))
+                slope = np.asarray(variant.slope(y, alpha, scale))
                 exact = {"forward": exact_forward,
-                         "grad from y": reference.slope_from_output(y, alpha),
+                         "grad from y": reference.slope_from_output(y, alpha, scale),
                          "grad vs true": exact_true_slope}
                 got = {"forward": y, "grad from y": slope, "grad vs true": slope}
                 for quantity in QUANTITIES:

@@ -24,10 +24,14 @@ def ulp_error(got, reference, dtype):
     """|got - reference| in ULPs of ``dtype`` at the reference (a real number, not rounded).
 
     Equal values (including equal infinities) and NaN against NaN are 0; a NaN or infinity
-    against anything else is inf.
+    against anything else is inf. A reference beyond ``dtype``'s range counts as what it rounds
+    to, an infinity (scale*x for the largest x).
     """
-    got = np.asarray(got).astype(np.asarray(reference).dtype)
     reference = np.asarray(reference)
+    with np.errstate(over="ignore"):
+        overflows = np.isinf(reference.astype(dtype)) & np.isfinite(reference)
+    reference = np.where(overflows, np.copysign(np.inf, reference), reference)
+    got = np.asarray(got).astype(reference.dtype)
     with np.errstate(invalid="ignore", over="ignore"):
         error = np.abs(got - reference) / ulp_of(reference, dtype)
     both_nan = np.isnan(got) & np.isnan(reference)

@@ -1,5 +1,9 @@
-"""The ELU implementations the accuracy tools compare, each as forward(x, alpha) and
-slope(y, alpha), the gradient from the stored output (multiply by grad_out for backward)."""
+"""The ELU implementations the accuracy tools compare, each as forward(x, alpha, scale) and
+slope(y, alpha, scale), the gradient from the stored output (multiply by grad_out for backward).
+
+alpha and scale reach them as floats (a decimal string such as SELU's constant is rounded to the
+nearest float64 first, as a caller's Python float would be); the references get them exactly.
+"""
 
 from dataclasses import dataclass
 from typing import Callable
@@ -7,8 +11,7 @@ from typing import Callable
 import numpy as np
 
 import elunumba
-
-from .naive import naive_elu
+from elunumba import _peer_formulas as peer_formulas
 
 
 @dataclass(frozen=True)
@@ -29,26 +32,35 @@ def elunumba_variants(targets):
 
 
 def _elunumba_variant(name, kernels, target, key):
-    def forward(x, alpha):
-        return kernels.elu(x, alpha, target=target)
+    def forward(x, alpha, scale):
+        return kernels.elu(x, float(alpha), scale=float(scale), target=target)
 
-    def slope(y, alpha):
-        return kernels.elu_backward(np.ones_like(y), y, alpha, target=target)
+    def slope(y, alpha, scale):
+        return kernels.elu_backward(np.ones_like(y), y, float(alpha), scale=float(scale),
+                                    target=target)
 
     return Variant(name, forward, slope, key=key)
 
 
-def _slope_in_numpy(y, alpha):
-    return np.where(y > 0, y.dtype.type(1), y + y.dtype.type(alpha))
+def _numpy_variant(name, formula, dtypes=("float16", "float32", "float64")):
+    """A NumPy formula from elunumba._peer_formulas; SELU's scale multiplies its result."""
+    def forward(x, alpha, scale):
+        # np.where evaluates the exponential on the positive x too, where it may overflow
+        with np.errstate(over="ignore", invalid="ignore"):
+            return _scaled(formula(np, x, float(alpha)), scale)
+
+    def slope(y, alpha, scale):
+        return peer_formulas.slope_from_output(np, y, float(alpha), float(scale))
+
+    return Variant(name, forward, slope, dtypes)
 
 
-NAIVE = Variant("naive exp(x)-1", naive_elu, _slope_in_numpy, ("float32", "float64"))
-def _numpy_expm1_forward(x, alpha):
-    with np.errstate(over="ignore"):  # np.where evaluates expm1 on the positive x too
-        return np.where(x > 0, x, x.dtype.type(alpha) * np.expm1(x))
+def _scaled(values, scale):
+    return values if float(scale) == 1 else values * values.dtype.type(float(scale))
 
 
-NUMPY = Variant("numpy expm1", _numpy_expm1_forward, _slope_in_numpy)
+NAIVE = _numpy_variant("naive exp(x)-1", peer_formulas.naive_forward, ("float32", "float64"))
+NUMPY = _numpy_variant("numpy expm1", peer_formulas.expm1_forward)
 
 
 def torch_variant():
@@ -58,13 +70,14 @@ def torch_variant():
     except ImportError:
         return None
 
-    def forward(x, alpha):
-        return torch.nn.functional.elu(torch.from_numpy(x), alpha).numpy()
+    def forward(x, alpha, scale):
+        return torch.ops.aten.elu(torch.from_numpy(x), float(alpha), float(scale), 1).numpy()
 
-    def slope(y, alpha):
+    def slope(y, alpha, scale):
         result = torch.from_numpy(y)
         ones = torch.ones_like(result)
-        return torch.ops.aten.elu_backward(ones, alpha, 1, 1, True, result).numpy()
+        return torch.ops.aten.elu_backward(ones, float(alpha), float(scale), 1, True,
+                                           result).numpy()
 
     return Variant(f"torch {torch.__version__.split('+')[0]}", forward, slope)
 

@@ -25,6 +25,7 @@ import numba
 import numpy as np
 
 import elunumba
+from elunumba import _peer_formulas as peer_formulas
 
 from .ops import INPUTS
 
@@ -82,32 +83,24 @@ TARGETS["parallel-cr"] = Impl(
 
 def _array_api_peer(naive):
     """numpy-naive / numpy-expm1 on the host, the expm1 form through CuPy on a GPU."""
+    forward = peer_formulas.naive_forward if naive else peer_formulas.expm1_forward
+
     def make(op, data, device):
         xp = np if device == "host" else importlib.import_module("cupy")
         arrays = [xp.asarray(a) for a in data.inputs(device)]
         alpha = data.alpha
-
-        def forward(x):
-            return xp.where(x > 0, x, alpha * (xp.exp(x) - 1) if naive else alpha * xp.expm1(x))
-
         if op == "forward":
-            return functools.partial(forward, arrays[0])
+            return functools.partial(forward, xp, arrays[0], alpha)
         if op == "backward":
-            grad, y = arrays
-            return lambda: xp.where(y > 0, grad, grad * (y + alpha))
+            return functools.partial(peer_formulas.backward_from_output, xp, *arrays, alpha)
 
         def fused(x=arrays[0]):
-            y = forward(x)
-            return y, xp.where(x > 0, 1, y + alpha)
+            y = forward(xp, x, alpha)
+            return y, peer_formulas.slope_from_output(xp, y, alpha)
 
         return fused
 
     return make
-
-
-_NUMEXPR = {"forward": "where(x > 0, x, alpha*expm1(x))",
-            "backward": "where(y > 0, grad_out, grad_out*(y + alpha))",
-            "slope": "where(x > 0, one, y + alpha)"}
 
 
 def _make_numexpr(op, data, device):
@@ -116,11 +109,11 @@ def _make_numexpr(op, data, device):
     scalar = np.float64 if data.dtype == np.float64 else np.float32  # keeps float32 in float32
     names = dict(zip(INPUTS[op], data.inputs()), alpha=scalar(data.alpha), one=scalar(1))
     outputs = data.outputs()
-    run = functools.partial(numexpr.evaluate, _NUMEXPR[op if op != "fused" else "forward"],
-                            local_dict=names, out=outputs[0])
+    formula = peer_formulas.NUMEXPR[op if op != "fused" else "forward"]
+    run = functools.partial(numexpr.evaluate, formula, local_dict=names, out=outputs[0])
     if op != "fused":
         return run
-    slope = functools.partial(numexpr.evaluate, _NUMEXPR["slope"],
+    slope = functools.partial(numexpr.evaluate, peer_formulas.NUMEXPR["slope"],
                               local_dict=dict(names, y=outputs[0]), out=outputs[1])
     return lambda: (run(), slope())
 

@@ -1,0 +1,32 @@
+"""ELU as one writes it without elunumba: one definition of each formula, shared by the tools that
+compare elunumba with them (the benchmark's peers in elunumba.bench.impls and the accuracy
+report's variants in elunumba.accuracy.variants).
+
+The array formulas take the array module ``xp`` (NumPy, or CuPy on a GPU); a Python float alpha
+keeps float32 and float16 arrays in their dtype (NumPy 2's promotion rules). The gradient is
+taken from the output y, as a framework's backward pass does.
+"""
+
+
+def naive_forward(xp, x, alpha):
+    """alpha*(exp(x) - 1): cancels catastrophically near 0."""
+    return xp.where(x > 0, x, alpha * (xp.exp(x) - 1))
+
+
+def expm1_forward(xp, x, alpha):
+    return xp.where(x > 0, x, alpha * xp.expm1(x))
+
+
+def slope_from_output(xp, y, alpha, scale=1):
+    """dy/dx from y = scale*elu(x, alpha): scale where y > 0, else y + alpha*scale."""
+    return xp.where(y > 0, scale, y + alpha * scale)
+
+
+def backward_from_output(xp, grad_out, y, alpha):
+    return xp.where(y > 0, grad_out, grad_out * (y + alpha))
+
+
+# the same formulas for numexpr.evaluate (it names alpha and one in its local_dict)
+NUMEXPR = {"forward": "where(x > 0, x, alpha*expm1(x))",
+           "backward": "where(y > 0, grad_out, grad_out*(y + alpha))",
+           "slope": "where(x > 0, one, y + alpha)"}
