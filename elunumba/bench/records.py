@@ -23,9 +23,10 @@ command and the environment. Markdown holds all of it as tables.
 import csv
 import json
 
-from . import fmt
+from . import fmt, machine
 
 SCHEMA = "elunumba-bench/1"
+NOT_RECORDED = "not recorded"
 
 CELL_FIELDS = {
     "op": "forward, backward or fused",
@@ -139,14 +140,21 @@ def markdown(result):
 
 
 def commit_text(env):
+    if env["git_commit"] == "unknown":
+        return "not a git checkout"
     return env["git_commit"][:12] + (" with uncommitted changes" if env["git_dirty"] else "")
 
 
 def environment_lines(env):
-    """(label, text) pairs describing the environment, for markdown and the terminal."""
+    """(label, text) pairs describing the environment, for markdown and the terminal; fields a
+    file from an older version lacks read "not recorded"."""
     versions = ", ".join(f"{name} {version}" for name, version in env["versions"].items())
+    cpu = env.get("machine")
     lines = [
-        ("CPU", f"{env['cpu']} ({env['usable_cores']} of {env['logical_cores']} logical cores)"),
+        ("CPU", f"{cpu_name(env)} ({env['usable_cores']} of {env['logical_cores']} logical "
+                f"cores)"),
+        ("kernels compiled for", machine.isa_text(cpu) if cpu else NOT_RECORDED),
+        ("NumPy SIMD", machine.numpy_simd_text(cpu["numpy_simd"]) if cpu else NOT_RECORDED),
         ("memory", f"{env['memory_total_bytes'] / 2**30:.1f} GiB"),
         ("Numba threads", f"{env['numba_threads']} ({env['threading_layer']} threading layer)"),
         ("versions", versions),
@@ -155,6 +163,26 @@ def environment_lines(env):
     ]
     gpu = env.get("gpu")
     if gpu:
+        clock = gpu.get("clock_khz")
         lines.append(("GPU", f"{gpu['name']} (compute capability {gpu['compute_capability']}, "
-                             f"driver {gpu['driver']}, peak {fmt.number(gpu['peak_gbps'])} GB/s)"))
+                             f"driver {gpu['driver']}, "
+                             f"clock {fmt.number(clock / 1e6) + ' GHz' if clock else NOT_RECORDED}, "
+                             f"peak {fmt.number(gpu['peak_gbps'])} GB/s)"))
     return lines
+
+
+def cpu_name(env):
+    """"AMD EPYC, family 25 model 1"; the family only where it was recorded."""
+    model = (env.get("machine") or {}).get("model")
+    if not model or model.get("family") is None:
+        return env["cpu"]
+    return f"{model['name']}, family {model['family']} model {model['model']}"
+
+
+def machine_caption(env):
+    """One line naming the machine, for table captions and plot titles."""
+    cpu = env.get("machine")
+    isa = f"{cpu['isa']}, {cpu['vector_bits']}-bit vectors" if cpu and cpu.get("vector_bits") \
+        else f"vector ISA {NOT_RECORDED}"
+    return (f"{cpu_name(env)} ({isa}), {env['numba_threads']} Numba threads "
+            f"({env['threading_layer']}), {env['memory_total_bytes'] / 2**30:.0f} GiB")
