@@ -150,10 +150,11 @@ def bench(ctx, sizes, dtypes, ops, targets, peers, quick, repeats, budget, cold,
 def _run(plan):
     err = Console(stderr=True)
     steps = plan.steps
-    cells = sum(step.kind == "cell" for step in steps)
+    cells = sum(step.cells for step in steps)
+    copies = sum(step.kind == "copy" for step in steps)
     err.print(f"[bold]elunumba bench[/]: {cells} cells over {len(plan.sizes)} sizes, "
               f"{len(plan.dtypes)} dtypes, {len(plan.ops)} ops and {len(plan.entries)} "
-              f"implementations, and {len(steps) - cells} copy baselines")
+              f"implementations, and {copies} copy baselines")
     for entry in plan.skipped:
         err.print(f"  skipped {fmt.skipped_line(entry)}", style="dim", markup=False,
                   highlight=False)

@@ -103,18 +103,20 @@ def test_ctrl_c_keeps_and_writes_what_was_measured(monkeypatch, tmp_path):
 
     def run_then_interrupt(self, step):
         calls.append(step)
-        if len(calls) == 3:  # copy baseline, cpu, then Ctrl-C during parallel
+        if len(calls) == 3:  # copy baseline and group of 2^8, then Ctrl-C in the next copy
             raise KeyboardInterrupt
         return real_run(self, step)
 
     monkeypatch.setattr(sweep.Runner, "run", run_then_interrupt)
     paths = [tmp_path / "r.json", tmp_path / "r.md"]
-    outcome = invoke("bench", *TINY, "--json", paths[0], "--markdown", paths[1])
+    outcome = invoke("bench", *TINY, "--sizes", "256,512", "--json", paths[0], "--markdown",
+                     paths[1])
     assert outcome.exit_code == 130
     assert "interrupted" in outcome.output
     result = json.loads(paths[0].read_text())
     assert result["interrupted"] is True
-    assert [c["target"] for c in result["cells"]] == ["cpu"]
+    assert [(c["target"], c["size"]) for c in result["cells"]] == [
+        ("cpu", 256), ("parallel", 256), ("numpy-naive", 256)]
     assert "**interrupted**" in paths[1].read_text()
 
 
@@ -167,8 +169,8 @@ def test_cuda_paths_run_in_the_simulator(tmp_path):
     assert done.returncode == 0, done.stderr[-3000:]
     assert "with NumPy arrays in and out (transfers included)" in done.stdout
     result = json.loads(out.read_text())
-    cuda_cell = result["cells"][0]
-    assert cuda_cell["target"] == "cuda" and cuda_cell["device"] == "cuda"
+    cuda_cell, = [c for c in result["cells"] if c["target"] == "cuda"]
+    assert cuda_cell["device"] == "cuda"
     assert cuda_cell["status"] == "ok" and cuda_cell["with_transfers_s"] > 0
     assert result["environment"]["gpu"]["name"] == "the Numba CUDA simulator"
     assert {c["device"] for c in result["copies"]} == {"host", "cuda"}

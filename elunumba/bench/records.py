@@ -16,12 +16,14 @@ A results file is one JSON object::
                   ratio is over np.expm1, the median of side-by-side samples; see summary.py)}
     cells         one object per cell, with the CELL_FIELDS below
 
-CSV holds the cells, one row each in CELL_FIELDS order, after ``#`` comment lines with the
-command and the environment. Markdown holds all of it as tables.
+CSV holds the cells, one row each in CSV_FIELDS order (CELL_FIELDS without the raw samples),
+and nothing else. Markdown holds all of it as tables.
 """
 
 import csv
 import json
+
+from elunumba._files import atomic_output
 
 from . import fmt, machine
 
@@ -53,14 +55,26 @@ CELL_FIELDS = {
     "copy_gbps": "GB/s of a copy moving the same bytes on the same device: on the host sampled "
                  "in turn with the cell, on a GPU earlier in the same run",
     "fraction_of_copy": "gbps / copy_gbps; on the host the median over side-by-side samples",
+    "fraction_of_copy_iqr": "host: interquartile range of the side-by-side fractions",
     "peak_gbps": "cuda only: the GPU's theoretical bandwidth, 2 x memory clock x bus width",
     "fraction_of_peak": "cuda only: gbps / peak_gbps",
-    "speedup_vs_numpy": "numpy-naive's median_s / median_s, same op, dtype and size",
+    "speedup_vs_numpy": "numpy-naive's time / this cell's, same op, dtype and size; on the host "
+                        "the median of side-by-side sample ratios",
+    "speedup_vs_numpy_iqr": "host: interquartile range of those ratios",
     "best_peer": "targets only: the fastest peer on the same device",
-    "speedup_vs_best_peer": "targets only: best_peer's median_s / median_s",
+    "speedup_vs_best_peer": "targets only: best_peer's time / this cell's, paired as "
+                            "speedup_vs_numpy",
+    "speedup_vs_best_peer_iqr": "host: interquartile range of those ratios",
     "with_transfers_s": "cuda target only: median seconds of the same call on NumPy arrays, "
                         "host-device transfers included",
+    "samples_s": "every sample, seconds per call, in the order taken (JSON only)",
+    "copy_samples_s": "host: the copy baseline's samples, taken in turn with samples_s (JSON "
+                      "only)",
 }
+
+
+# the raw samples are lists: in the JSON only
+CSV_FIELDS = [name for name in CELL_FIELDS if not name.endswith("samples_s")]
 
 
 class ResultsFileError(ValueError):
@@ -76,7 +90,7 @@ def new_cell(**fields):
 
 
 def write_json(result, path):
-    with open(path, "w") as f:
+    with atomic_output(path) as f:
         json.dump(result, f, indent=1, allow_nan=False)
         f.write("\n")
 
@@ -98,16 +112,17 @@ def load_json(path):
 
 
 def write_csv(result, path):
-    with open(path, "w", newline="") as f:
-        f.write(f"# command: {result['command']}\n")
-        f.write(f"# environment: {json.dumps(result['environment'], sort_keys=True)}\n")
-        writer = csv.DictWriter(f, fieldnames=list(CELL_FIELDS), lineterminator="\n")
+    """One row a cell, the fields in CSV_FIELDS order; nothing else (metadata lives in the
+    JSON), so that any CSV reader takes it as it is."""
+    with atomic_output(path, newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=CSV_FIELDS, lineterminator="\n",
+                                extrasaction="ignore")
         writer.writeheader()
         writer.writerows(result["cells"])
 
 
 def write_markdown(result, path):
-    with open(path, "w") as f:
+    with atomic_output(path) as f:
         f.write(markdown(result))
 
 
