@@ -96,6 +96,9 @@ def write_json(result, path):
 
 
 def load_json(path):
+    """The results object in ``path``, checked field by field; ResultsFileError (one line,
+    naming the field and what it must be) for anything else. Cell fields that files from older
+    versions lack (the raw samples, the spreads) read as None."""
     try:
         with open(path) as f:
             result = json.load(f)
@@ -103,12 +106,59 @@ def load_json(path):
         raise ResultsFileError(f"cannot read {path}: {error}") from None
     if not isinstance(result, dict) or result.get("schema") != SCHEMA:
         raise ResultsFileError(f"{path} is not an elunumba bench results file (schema {SCHEMA})")
-    cells = result.get("cells")
-    if not isinstance(cells, list) or not all(isinstance(c, dict) and set(CELL_FIELDS) <= set(c)
-                                              for c in cells):
-        raise ResultsFileError(f"{path}: 'cells' must be a list of objects with the fields "
-                               f"{', '.join(CELL_FIELDS)}")
+    try:
+        _check_fields(result, RESULT_TYPES, "")
+        _check_fields(result["environment"], ENVIRONMENT_TYPES, "environment.")
+        _check_fields(result["summary"], {"entries": list}, "summary.")
+        for i, cell in enumerate(result["cells"]):
+            if not isinstance(cell, dict):
+                raise ValueError(f"cells[{i}] must be an object")
+            missing = [name for name in REQUIRED_CELL_FIELDS if name not in cell]
+            if missing:
+                raise ValueError(f"cells[{i}] lacks {', '.join(missing)}: 'cells' must be a "
+                                 f"list of objects with the fields {', '.join(CELL_FIELDS)}")
+            result["cells"][i] = cell = new_cell(**{k: v for k, v in cell.items()
+                                                    if k in CELL_FIELDS})
+            _check_fields(cell, CELL_TYPES, f"cells[{i}].")
+    except ValueError as error:
+        raise ResultsFileError(f"{path}: {error}") from None
     return result
+
+
+NUMBER = (int, float)
+RESULT_TYPES = {"created": str, "command": str, "environment": dict, "settings": dict,
+                "interrupted": bool, "skipped": list, "copies": list, "summary": dict,
+                "cells": list}
+ENVIRONMENT_TYPES = {"cpu": str, "usable_cores": int, "logical_cores": int,
+                     "memory_total_bytes": int, "numba_threads": int, "threading_layer": str,
+                     "versions": dict, "platform": str, "git_commit": str, "git_dirty": bool}
+# the fields every version of the file has; the others may be missing (read as None)
+REQUIRED_CELL_FIELDS = ("op", "dtype", "target", "kind", "device", "size", "bytes", "status",
+                        "median_s")
+CELL_TYPES = {**{name: NUMBER + (type(None),) for name in CELL_FIELDS},
+              **{name: str for name in ("op", "dtype", "target", "kind", "device", "status")},
+              "size": int, "bytes": int, "reason": (str, type(None)),
+              "best_peer": (str, type(None)), "samples_s": (list, type(None)),
+              "copy_samples_s": (list, type(None))}
+TYPE_NAMES = {str: "a string", int: "a whole number", float: "a number", bool: "true or false",
+              list: "a list", dict: "an object", type(None): "null"}
+
+
+def _check_fields(record, types, where):
+    for name, expected in types.items():
+        if name not in record:
+            raise ValueError(f"'{where}{name}' is missing")
+        expected_types = expected if isinstance(expected, tuple) else (expected,)
+        value = record[name]
+        # bool is an int to Python, never to this file
+        wrong = isinstance(value, bool) and bool not in expected_types
+        if wrong or not isinstance(value, expected_types):
+            names = " or ".join(dict.fromkeys(TYPE_NAMES[t] for t in expected_types
+                                              if not (t is int and float in expected_types)))
+            raise ValueError(f"'{where}{name}' must be {names}, not {json.dumps(value)[:40]}")
+        if isinstance(value, list) and name.endswith("samples_s") and not all(
+                isinstance(v, NUMBER) and not isinstance(v, bool) for v in value):
+            raise ValueError(f"'{where}{name}' must be a list of numbers")
 
 
 def write_csv(result, path):

@@ -402,15 +402,16 @@ def finish(plan, runner, *, command, interrupted=False, small_call=True):
     measured = None
     if small_call and not interrupted:
         measured = summary.measure_small_call(plan.settings)
+    environment = env.collect(command=command, gpu="cuda" in plan.devices)
     return {
         "schema": records.SCHEMA,
         "created": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
         "command": command,
-        "environment": env.collect(command=command, gpu="cuda" in plan.devices),
+        "environment": environment,
         "settings": plan.describe(),
         "interrupted": interrupted,
         "skipped": plan.skipped,
         "copies": list(runner.copies.values()),
-        "summary": summary.summarize(cells, measured),
+        "summary": summary.summarize(cells, measured, environment["machine"], plan.alpha),
         "cells": cells,
     }
