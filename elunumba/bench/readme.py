@@ -8,6 +8,7 @@ implementation at the largest size measured on each device. When the README also
 there from records.CELL_FIELDS.
 """
 
+import pathlib
 import re
 
 from . import fmt, records
@@ -37,6 +38,9 @@ def table(result, source=None):
         fmt.markdown_table(fmt.SUMMARY_COLUMNS,
                            [fmt.summary_row(e) for e in result["summary"]["entries"]]),
     ]
+    if not any(c.get("samples_s") for c in result["cells"]):
+        parts[0] += (" This file predates paired sampling: its ratios divide medians taken "
+                     "minutes apart, and its spreads are not recorded.")
     notes = fmt.summary_notes(result["summary"]["entries"])
     if notes:
         parts.append("\n".join(f"- {line}" for line in notes))
@@ -53,14 +57,16 @@ def table(result, source=None):
 
 def tables(results):
     """One table() per (source, result) pair, each under a heading naming its machine."""
-    return "\n\n".join(f"### {_heading(result)}\n\n{table(result, source)}"
+    return "\n\n".join(f"### {_heading(result, source)}\n\n{table(result, source)}"
                         for source, result in results)
 
 
-def _heading(result):
+def _heading(result, source):
     cpu = result["environment"].get("machine")
-    isa = cpu["isa"] if cpu else f"vector ISA {records.NOT_RECORDED}"
-    return f"{records.cpu_name(result['environment'])}, {isa}"
+    name = records.cpu_name(result["environment"])
+    if cpu:
+        return f"{name}, {cpu['isa']}"
+    return f"{name}, vector ISA {records.NOT_RECORDED} ({pathlib.Path(source).name})"
 
 
 def _row(cell):
