@@ -13,7 +13,7 @@ from elunumba.bench import compare, plot, readme, records, sweep, timing
 from elunumba_cli.main import cli
 
 FAST = timing.Settings(repeats=3, min_repeats=1, budget_s=0.0, min_sample_s=1e-4, warmup_s=0.0)
-ISSUE_FIELDS = ("op", "dtype", "target", "size", "median_s", "gbps", "gelems",
+REQUIRED_FIELDS = ("op", "dtype", "target", "size", "median_s", "gbps", "gelems",
                 "fraction_of_copy", "speedup_vs_numpy")
 TIMES = ("median_s", "q1_s", "q3_s", "min_s", "max_s")
 FAST_SAMPLES = timing.Settings(repeats=9, min_repeats=9, budget_s=0.0, min_sample_s=1e-4,
@@ -68,7 +68,7 @@ def test_json_round_trip_and_schema(result, tmp_path):
     for cell in loaded["cells"]:
         assert list(cell) == list(records.CELL_FIELDS)
         assert cell["status"] == "ok" and cell["reason"] is None
-        assert all(cell[field] is not None for field in ISSUE_FIELDS)
+        assert all(cell[field] is not None for field in REQUIRED_FIELDS)
         assert cell["kind"] in ("target", "peer") and cell["device"] == "host"
     targets = [c for c in loaded["cells"] if c["kind"] == "target"]
     assert all(c["best_peer"] in ("numpy-naive", "numpy-expm1") for c in targets)

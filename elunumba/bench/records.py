@@ -185,11 +185,12 @@ def markdown(result):
         "## Environment\n\n" + "\n".join(f"- {key}: {value}" for key, value in
                                           environment_lines(env)),
         "## Summary\n\n" + fmt.markdown_table(fmt.SUMMARY_COLUMNS, [
-            fmt.summary_row(e) for e in result["summary"]["entries"]]),
+            fmt.summary_row(e) for e in result["summary"]["entries"]]) + "".join(
+            f"\n- {line}" for line in fmt.summary_notes(result["summary"]["entries"])),
     ]
     for (op, dtype), rows in fmt.groups(result["cells"]).items():
-        parts.append(f"## {op} {dtype}\n\n"
-                     + fmt.markdown_table(fmt.CELL_COLUMNS, [fmt.cell_row(r) for r in rows]))
+        parts.append(f"## {op} {dtype}\n\n" + fmt.markdown_table(
+            fmt.CELL_COLUMNS, [fmt.cell_row(r, spreads=True) for r in rows]))
     parts.append("## Copy baseline\n\n" + fmt.markdown_table(
         ("device", "bytes moved", "method", "median", "GB/s"),
         [(c["device"], c["bytes"], c["method"] or f"failed: {c['reason']}",
