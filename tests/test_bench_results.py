@@ -190,6 +190,17 @@ def test_plot_writes_a_png(result, tmp_path):
     assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
+def test_plot_colours_are_fixed_per_implementation_and_formats_follow_the_suffix(result,
+                                                                                  tmp_path):
+    from elunumba.bench import impls
+
+    assert set(impls.TARGETS) | set(impls.PEERS) <= set(plot.COLOURS)
+    assert len(set(plot.COLOURS.values())) == len(plot.COLOURS)
+    plot.plot(result, tmp_path / "throughput.svg")
+    assert [p.name for p in tmp_path.iterdir()] == ["throughput.svg"]
+    assert "<svg" in (tmp_path / "throughput.svg").read_text()[:500]
+
+
 def test_plot_of_an_interrupted_sweep_without_cells(result, tmp_path):
     empty = dict(result, cells=[], interrupted=True)
     plot.plot(empty, tmp_path / "empty.png")

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 import elunumba
-from elunumba.bench import copy, impls, ops, records, summary, sweep, timing
+from elunumba.bench import copy, fmt, impls, ops, records, summary, sweep, timing
 
 FAST = timing.Settings(repeats=3, min_repeats=1, budget_s=0.0, min_sample_s=1e-4, warmup_s=0.0)
 NO_CUDA = (False, "target 'cuda' cannot run here: no GPU in this test", False)
@@ -250,8 +250,8 @@ def test_host_cells_are_sampled_in_turn_with_each_other_and_the_baseline_copy(no
 
     def alternating(samplers, settings, flush=None):
         calls.append(len(samplers))
-        # the copy last at 0.5 s; the i-th implementation takes i + 1 seconds
-        bases = [float(i + 1) for i in range(len(samplers) - 1)] + [0.5]
+        # the i-th implementation takes i + 1 seconds; then the three copies, the fastest 0.5 s
+        bases = [float(i + 1) for i in range(len(samplers) - 3)] + [0.8, 0.5, 0.9]
         return [timing.Timing((b, 10 * b, b), 1) for b in bases]
 
     monkeypatch.setattr(sweep.timing, "measure_alternating", alternating)
@@ -259,8 +259,9 @@ def test_host_cells_are_sampled_in_turn_with_each_other_and_the_baseline_copy(no
                 peers=["numpy-naive", "numpy-expm1"])
     runner = sweep.Runner(made).run_all()
     sweep.annotate(runner.cells)
-    # the baseline tries its three copy methods alone, then the group is sampled with its copy
-    assert calls == [1, 1, 1, 4]
+    # the baseline tries its three copy methods alone, then the group is sampled with all
+    # three, and divided by the fastest of them in these rounds
+    assert calls == [1, 1, 1, 6]
     moved = sweep.copy.moved_bytes(512 * 16)
     cpu, naive, expm1 = runner.cells
     for i, cell in enumerate(runner.cells):
@@ -328,19 +329,23 @@ def test_annotate_speedups_against_numpy_and_the_best_peer_on_the_same_device():
     assert alone["speedup_vs_numpy"] is None and alone["best_peer"] is None
 
 
+AVX512 = {"isa": "AVX-512", "float32_lanes": 16}
+
+
 def test_summary_reads_goals_at_the_largest_size_measured():
     cells = []
-    for size, scale in ((2**10, 1.0), (2**20, 1000.0)):
+    for size, scale in ((2**10, 1.0), (2**26, 1000.0)):
         for op in ("forward", "backward", "fused"):
             cell = _cell("parallel", "target", 1e-6 * scale, size=size, op=op)
             cell["fraction_of_copy"] = 0.9 if op != "fused" else 0.5
             cells.append(cell)
         cells += [_cell("torch", "peer", 3e-6 * scale, size=size),
                   _cell("numpy-expm1", "peer", 5e-6 * scale, size=size)]
-    result = summary.summarize(cells, {"ratio": 2.5, "kernel_ratio": 1.5})
+    result = summary.summarize(cells, {"ratio": 2.5, "kernel_ratio": 1.5}, AVX512)
     entries = {e["name"]: e for e in result["entries"]}
     forward = entries["float32 forward, parallel: fraction of copy"]
-    assert forward["size"] == 2**20 and forward["value"] == 0.9 and forward["met"] is True
+    assert forward["size"] == 2**26 and forward["value"] == 0.9 and forward["met"] is True
+    assert forward["note"] == "" and "AVX-512" in forward["set_for"]
     assert forward["goal"] == "≥ 85%"
     assert entries["float32 fused, parallel: fraction of copy"]["met"] is False
     torch = entries["float32 forward, parallel: speedup vs torch"]
@@ -354,6 +359,29 @@ def test_summary_reads_goals_at_the_largest_size_measured():
     floor = entries["small call floor: the kernel alone + np.empty / np.expm1"]
     assert floor["value"] == 1.5 and floor["goal"] is None and floor["met"] is None
     assert [e["value"] for e in summary.summarize([], None)["entries"][-2:]] == [None, None]
+
+
+def test_goals_are_not_judged_where_they_do_not_apply():
+    """On AVX2, below 2^26 or with alpha != 1 a goal is reported, never failed; on AVX2 the
+    fraction-of-copy entries give the kernel's own compute-bound limit instead."""
+    cells = []
+    for size, gelems in ((2**12, 0.8), (2**22, 0.3)):
+        cell = _cell("parallel", "target", size / gelems / 1e9, size=size)
+        cell.update(fraction_of_copy=0.3, gelems=gelems, bytes=8 * size, copy_gbps=8.0)
+        cells.append(cell)
+    avx2 = summary.summarize(cells, {"ratio": 0.4, "kernel_ratio": 0.3},
+                             {"isa": "AVX2", "float32_lanes": 8})
+    forward = avx2["entries"][0]
+    assert forward["value"] == 0.3 and forward["met"] is None
+    assert "this machine's kernels use AVX2" in forward["note"]
+    assert "measured at 2^22 elements, the goal is for 2^26" in forward["note"]
+    # best rate 0.8 Gelem/s x 8 bytes per element over an 8 GB/s copy
+    assert "0.80 Gelem/s, is 80% of the copy at this size: compute-bound here (8 float32 " \
+        "lanes)" in forward["note"]
+    assert avx2["entries"][-2]["met"] is None  # the small call too
+    assert fmt.summary_row(forward)[-1] == "n/a"
+    alpha = summary.summarize(cells, None, AVX512, alpha=1.7)["entries"][0]
+    assert alpha["met"] is None and "alpha 1.7, the goal is for alpha 1" in alpha["note"]
 
 
 def test_small_call_measurement():
