@@ -100,7 +100,7 @@ def _finite(low, high=None, low_open=False):
               help=f"Of {', '.join(OPS)} [all].")
 @click.option("--targets", callback=_names(tuple(impls.TARGETS), all_is_default=True),
               metavar="LIST",
-              help="Of cpu, parallel, cuda [every target available here].")
+              help=f"Of {', '.join(impls.TARGETS)} [every target available here].")
 @click.option("--peers", callback=_names(tuple(impls.PEERS), all_is_default=True, none=True),
               metavar="LIST",
               help=f"Of {', '.join(impls.PEERS)}, or none [the NumPy ones and each installed "
@@ -112,7 +112,7 @@ def _finite(low, high=None, low_open=False):
               help="Samples per cell at most [20; quick 7].")
 @click.option("--budget", type=_finite(0), metavar="SECONDS",
               help="Stop sampling a cell after this long, once it has its minimum of samples "
-                   "[1.0; quick 0.15].")
+                   "[1.0; quick: none, every cell takes its 7 samples].")
 @click.option("--cold", is_flag=True,
               help="Flush the CPU caches between samples (one call a sample). GPU samples are "
                    "always cold.")
@@ -134,7 +134,7 @@ def _finite(low, high=None, low_open=False):
 @click.option("--slowdown-for-testing", "extra_work", type=_finite(0, 10), default=0.0,
               hidden=True,
               help="Test-only: every target call also redoes this fraction of its work (0.3: "
-                   "30%% slower), to check that `bench compare` catches a regression.")
+                   "30% slower), to check that `bench compare` catches a regression.")
 @click.pass_context
 def bench(ctx, sizes, dtypes, ops, targets, peers, quick, repeats, budget, cold, json_path,
           csv_path, markdown_path, plot_path, alpha, threads, extra_work):
