@@ -280,7 +280,8 @@ def _write(result, json_path, csv_path, markdown_path, plot_path):
 @click.argument("old", type=click.Path(exists=True, dir_okay=False))
 @click.argument("new", type=click.Path(exists=True, dir_okay=False))
 @click.option("--fail-above", type=_finite(0), metavar="PCT",
-              help="Exit 1 when a cell is judged slower by more than PCT percent, or failed.")
+              help="Exit 1 when one of elunumba's cells (not a peer's) is judged slower by more "
+                   "than PCT percent, or failed.")
 @click.option("--confidence", type=click.FloatRange(0.5, 1, max_open=True), default=0.99,
               show_default=True,
               help="Confidence the Mann-Whitney U test needs before calling a cell slower or "

@@ -265,6 +265,13 @@ def test_compare_rows_and_regressions(result):
     assert compare.regressions(rows, 150) == []
 
 
+def test_a_slower_peer_is_shown_but_never_gated(result):
+    slower = scaled(result, 2.0, lambda c: c["kind"] == "peer")
+    rows, _, _ = compare.compare(steady(result), slower)
+    assert {r["verdict"] for r in rows if r["kind"] == "peer"} == {"slower"}
+    assert compare.regressions(rows, 10) == []
+
+
 def test_machines_that_differ_are_named_and_absolute_times_refused(result):
     other = copy.deepcopy(result)
     other["environment"]["machine"].update(isa="AVX-512", vector_bits=512, float32_lanes=16)

@@ -1,13 +1,14 @@
 """How often `elunumba bench compare` raises a false alarm, and whether it catches a real slowdown.
 
     python tools/measure_compare_gate.py [--runs 5] [--fail-above 10] [--keep FOLDER]
+    python tools/measure_compare_gate.py --again FOLDER    # judge kept files again
 
 Runs `elunumba bench --quick` RUNS times back to back on this commit, then once more with the
 test-only knob `--slowdown-for-testing 0.3` (every target call also redoes the first 30% of its
 work: a kernel 30% slower, peers untouched). Then:
 
 - false alarms: every pair (i < j) of the plain runs compared as `bench compare --fail-above`
-  would: the cells it calls regressions (there should be none);
+  would: the cells it calls regressions (there should be none; only targets are gated);
 - detection: every plain run compared with the slowed run: how many of the slowed target cells
   the gate catches, and in how many pairs it exits 1.
 
@@ -40,13 +41,20 @@ def main():
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--fail-above", type=float, default=10.0)
     parser.add_argument("--keep", type=pathlib.Path, help="write the results files here")
+    parser.add_argument("--again", type=pathlib.Path, metavar="FOLDER",
+                        help="judge the files a run with --keep left in FOLDER again, "
+                             "measuring nothing")
     args = parser.parse_args()
-    folder = args.keep or pathlib.Path(tempfile.mkdtemp(prefix="compare-gate-"))
+    folder = args.again or args.keep or pathlib.Path(tempfile.mkdtemp(prefix="compare-gate-"))
     folder.mkdir(parents=True, exist_ok=True)
-    load_before = os.getloadavg()
-    plain = [bench(folder / f"plain-{i}.json") for i in range(args.runs)]
-    slowed = bench(folder / "slowed.json", "--slowdown-for-testing", str(SLOWDOWN))
-    load_after = os.getloadavg()
+    load_before = None if args.again else os.getloadavg()  # no load to report when re-judging
+    if args.again:
+        plain = [records.load_json(folder / f"plain-{i}.json") for i in range(args.runs)]
+        slowed = records.load_json(folder / "slowed.json")
+    else:
+        plain = [bench(folder / f"plain-{i}.json") for i in range(args.runs)]
+        slowed = bench(folder / "slowed.json", "--slowdown-for-testing", str(SLOWDOWN))
+    load_after = None if args.again else os.getloadavg()
 
     false_alarms = []
     for i, j in itertools.combinations(range(args.runs), 2):
@@ -55,7 +63,7 @@ def main():
     caught_pairs, caught_cells, target_cells = 0, 0, 0
     for result in plain:
         rows, _, _ = compare.compare(result, slowed)
-        targets = [r for r in rows if r["target"] in ("cpu", "parallel")]
+        targets = [r for r in rows if r["kind"] == "target"]
         flagged = compare.regressions(targets, args.fail_above)
         caught_pairs += bool(compare.regressions(rows, args.fail_above))
         caught_cells += len(flagged)

@@ -15,8 +15,8 @@ A cell is "slower" only when both hold:
 "faster" likewise the other way, "same" otherwise. A cell measured in OLD that failed in NEW is
 "failed"; one that failed in OLD is "no baseline"; one whose files hold no raw samples (older
 results files) is "untested". ``change_pct`` is 100 * (new median cost / old median cost - 1):
-positive is slower. ``regressions(rows, pct)`` lists the rows that gate CI: "slower" by more
-than pct percent, or "failed".
+positive is slower. ``regressions(rows, pct)`` lists the rows that gate CI: targets (elunumba's
+own cells; peers are shown, never gated) "slower" by more than pct percent, or "failed".
 """
 
 import dataclasses
@@ -117,7 +117,7 @@ def compare(old_result, new_result, gate=Gate(), force=False):
         if old_cell is None:
             continue
         verdict, change, p_value = judge(old_cell, new_cell, gate)
-        rows.append({**dict(zip(KEY, cell_key)),
+        rows.append({**dict(zip(KEY, cell_key)), "kind": new_cell["kind"],
                      "old": _typical(old_cell, gate.absolute),
                      "new": _typical(new_cell, gate.absolute),
                      "change_pct": change, "p_value": p_value, "verdict": verdict})
@@ -134,5 +134,7 @@ def _typical(cell, absolute):
 
 
 def regressions(rows, fail_above_pct):
-    return [row for row in rows if row["verdict"] == "failed" or (
-        row["verdict"] == "slower" and row["change_pct"] > fail_above_pct)]
+    """The product's own cells (targets) that failed or got slower by more than the threshold;
+    a peer that got slower is shown but never fails the gate: it is not this code."""
+    return [row for row in rows if row["kind"] == "target" and (row["verdict"] == "failed" or (
+        row["verdict"] == "slower" and row["change_pct"] > fail_above_pct))]
