@@ -5,11 +5,14 @@ shows progress and tables with rich, and turns bad input into usage errors (exit
 """
 
 import dataclasses
+import math
 import os
 import shlex
 import sys
 
 import click
+import numba
+from rich import box
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
@@ -19,13 +22,15 @@ from elunumba.bench import compare as comparing
 from elunumba.bench import fmt, impls, plot, records, sweep, timing
 from elunumba.bench import readme as readme_tables
 from elunumba.bench.ops import DTYPES, OPS
+from elunumba._files import atomic_output, check_output_path
 from elunumba.bench.sizes import QUICK_SIZES, SizeError, format_size, parse_sizes
 
 QUICK_PEERS = ("numpy-naive", "numpy-expm1", "torch")
 EXIT_INTERRUPTED = 130
+EXIT_ALL_FAILED = 1
 WIDE_OUTPUT = 150
 VERDICT_STYLE = {"same": "", "faster": "green", "slower": "red", "failed": "bold red",
-                 "no baseline": "dim"}
+                 "no baseline": "dim", "untested": "dim"}
 
 
 def _names(valid, all_is_default=False, none=False):
@@ -59,12 +64,30 @@ def _sizes(ctx, param, value):
         raise click.BadParameter(str(error)) from None
 
 
-def _output_path(ctx, param, value):
-    if value is not None:
-        parent = os.path.dirname(os.path.abspath(value))
-        if not os.path.isdir(parent):
-            raise click.BadParameter(f"folder {parent} does not exist")
-    return value
+def _output_path(suffixes=None):
+    """A click callback: the path checked with _files.check_output_path (folder exists and is
+    writable, not a folder itself, not read-only, one of ``suffixes``) before anything runs."""
+    def check(ctx, param, value):
+        if value is None:
+            return None
+        try:
+            return str(check_output_path(value, suffixes))
+        except ValueError as error:
+            raise click.BadParameter(str(error)) from None
+
+    return check
+
+
+def _finite(low, high=None, low_open=False):
+    """A click float type refusing NaN and infinities besides values out of [low, high]."""
+    class Finite(click.FloatRange):
+        def convert(self, value, param, ctx):
+            number = super().convert(value, param, ctx)
+            if not math.isfinite(number):
+                self.fail(f"{value!r} is not a finite number", param, ctx)
+            return number
+
+    return Finite(low, high, min_open=low_open)
 
 
 @click.group(invoke_without_command=True)
@@ -77,7 +100,7 @@ def _output_path(ctx, param, value):
               help=f"Of {', '.join(OPS)} [all].")
 @click.option("--targets", callback=_names(tuple(impls.TARGETS), all_is_default=True),
               metavar="LIST",
-              help="Of cpu, parallel, cuda [every target available here].")
+              help=f"Of {', '.join(impls.TARGETS)} [every target available here].")
 @click.option("--peers", callback=_names(tuple(impls.PEERS), all_is_default=True, none=True),
               metavar="LIST",
               help=f"Of {', '.join(impls.PEERS)}, or none [the NumPy ones and each installed "
@@ -87,23 +110,34 @@ def _output_path(ctx, param, value):
                    "cpu and parallel, NumPy peers and torch, fewer repeats.")
 @click.option("--repeats", type=click.IntRange(1, 10_000),
               help="Samples per cell at most [20; quick 7].")
-@click.option("--budget", type=click.FloatRange(0), metavar="SECONDS",
+@click.option("--budget", type=_finite(0), metavar="SECONDS",
               help="Stop sampling a cell after this long, once it has its minimum of samples "
-                   "[1.0; quick 0.15].")
+                   "[1.0; quick: none, every cell takes its 7 samples].")
 @click.option("--cold", is_flag=True,
               help="Flush the CPU caches between samples (one call a sample). GPU samples are "
                    "always cold.")
-@click.option("--json", "json_path", callback=_output_path, metavar="PATH",
+@click.option("--json", "json_path", callback=_output_path(), metavar="PATH",
               help="Write the results as JSON.")
-@click.option("--csv", "csv_path", callback=_output_path, metavar="PATH",
+@click.option("--csv", "csv_path", callback=_output_path(), metavar="PATH",
               help="Write the cells as CSV.")
-@click.option("--markdown", "markdown_path", callback=_output_path, metavar="PATH",
+@click.option("--markdown", "markdown_path", callback=_output_path(), metavar="PATH",
               help="Write the results as markdown.")
-@click.option("--plot", "plot_path", callback=_output_path, metavar="PATH",
-              help="Draw throughput against size (needs matplotlib).")
+@click.option("--plot", "plot_path", callback=_output_path(plot.SUFFIXES), metavar="PATH",
+              help=f"Draw throughput against size (needs matplotlib): "
+                   f"{', '.join(plot.SUFFIXES)}.")
+@click.option("--alpha", type=_finite(0), default=1.0, show_default=True,
+              help="ELU's alpha (>= 0). Where alpha is not 1 the kernels carry alpha's rounding "
+                   "(compensated arithmetic) and are slower; the speed goals are for alpha 1.")
+@click.option("--threads", type=click.IntRange(1, numba.config.NUMBA_NUM_THREADS),
+              help=f"Numba threads for the parallel targets, and the peers' threads "
+                   f"[all: {numba.config.NUMBA_NUM_THREADS}].")
+@click.option("--slowdown-for-testing", "extra_work", type=_finite(0, 10), default=0.0,
+              hidden=True,
+              help="Test-only: every target call also redoes this fraction of its work (0.3: "
+                   "30% slower), to check that `bench compare` catches a regression.")
 @click.pass_context
 def bench(ctx, sizes, dtypes, ops, targets, peers, quick, repeats, budget, cold, json_path,
-          csv_path, markdown_path, plot_path):
+          csv_path, markdown_path, plot_path, alpha, threads, extra_work):
     """Time each ELU kernel over sizes, dtypes, ops and targets, against peers and a copy.
 
     Per cell: median time and spread, Gelem/s, GB/s over every byte the op moves, the fraction of
@@ -137,23 +171,29 @@ def bench(ctx, sizes, dtypes, ops, targets, peers, quick, repeats, budget, cold,
         peers = peers if "peers" in given else list(QUICK_PEERS)
     try:
         plan = sweep.make_plan(sizes, dtypes, ops, targets, peers, strict_peers=explicit_peers,
-                               settings=settings)
+                               settings=settings, alpha=alpha, extra_work=extra_work)
     except sweep.BenchInputError as error:
         raise click.UsageError(str(error)) from None
+    if threads is not None:
+        numba.set_num_threads(threads)
     result = _run(plan)
     _show(result)
     _write(result, json_path, csv_path, markdown_path, plot_path)
     if result["interrupted"]:
         ctx.exit(EXIT_INTERRUPTED)
+    if result["cells"] and all(c["status"] != "ok" for c in result["cells"]):
+        click.echo(f"every one of the {len(result['cells'])} cells failed", err=True)
+        ctx.exit(EXIT_ALL_FAILED)
 
 
 def _run(plan):
     err = Console(stderr=True)
     steps = plan.steps
-    cells = sum(step.kind == "cell" for step in steps)
+    cells = sum(step.cells for step in steps)
+    copies = sum(step.kind == "copy" for step in steps)
     err.print(f"[bold]elunumba bench[/]: {cells} cells over {len(plan.sizes)} sizes, "
               f"{len(plan.dtypes)} dtypes, {len(plan.ops)} ops and {len(plan.entries)} "
-              f"implementations, and {len(steps) - cells} copy baselines")
+              f"implementations, and {copies} copy baselines")
     for entry in plan.skipped:
         err.print(f"  skipped {fmt.skipped_line(entry)}", style="dim", markup=False,
                   highlight=False)
@@ -176,7 +216,8 @@ def _run(plan):
 
 
 def stdout_console():
-    """rich's console on stdout; as wide as the terminal, or WIDE_OUTPUT for a file or pipe."""
+    """rich's console on stdout; as wide as the terminal, or WIDE_OUTPUT for a file or pipe
+    (the tables fit 80 columns; a wide console keeps long reasons and notes on one line)."""
     console = Console()
     return console if console.is_terminal else Console(width=WIDE_OUTPUT)
 
@@ -187,9 +228,10 @@ def _show(result):
     for label, text in records.environment_lines(result["environment"]):
         out.print(f"  {label}: {text}", markup=False, highlight=False)
     for (op, dtype), rows in fmt.groups(result["cells"]).items():
-        table = Table(title=f"{op} {dtype}", title_justify="left")
+        table = Table(title=f"{op} {dtype}", title_justify="left", box=box.SIMPLE_HEAD,
+                      pad_edge=False)
         for column in fmt.CELL_COLUMNS:
-            table.add_column(column, justify="left" if column == "implementation" else "right")
+            table.add_column(column, justify="left" if column == "name" else "right")
         for record, following in zip(rows, rows[1:] + [None]):
             last_of_size = following is not None and following["size"] != record["size"]
             table.add_row(*_plain(fmt.cell_row(record, reason=False)), end_section=last_of_size,
@@ -200,13 +242,17 @@ def _show(result):
             out.print(fmt.failure_line(record), style="red", markup=False, highlight=False)
         elif record["with_transfers_s"] is not None:
             out.print(fmt.transfer_line(record), markup=False, highlight=False)
-    summary = Table(title="Summary: the kernel issue's goals", title_justify="left")
+    summary = Table(title="Summary: the speed goals", title_justify="left",
+                    box=box.SIMPLE_HEAD, pad_edge=False)
     for column in fmt.SUMMARY_COLUMNS:
         summary.add_column(column)
-    for entry in result["summary"]["entries"]:
+    entries = result["summary"]["entries"]
+    for entry in entries:
         style = {True: "green", False: "red", None: None}[entry["met"]]
         summary.add_row(*_plain(fmt.summary_row(entry)), style=style)
     out.print(summary)
+    for line in fmt.summary_notes(entries):
+        out.print(line, style="dim", markup=False, highlight=False)
     for entry in result["skipped"]:
         out.print(f"skipped {fmt.skipped_line(entry)}", style="dim", markup=False,
                   highlight=False)
@@ -233,37 +279,58 @@ def _write(result, json_path, csv_path, markdown_path, plot_path):
 @bench.command("compare")
 @click.argument("old", type=click.Path(exists=True, dir_okay=False))
 @click.argument("new", type=click.Path(exists=True, dir_okay=False))
-@click.option("--fail-above", type=click.FloatRange(0), metavar="PCT",
-              help="Exit 1 when a cell got slower by more than PCT percent (beyond the noise), "
-                   "or failed.")
+@click.option("--fail-above", type=_finite(0), metavar="PCT",
+              help="Exit 1 when one of elunumba's cells (not a peer's) is judged slower by more "
+                   "than PCT percent, or failed.")
+@click.option("--confidence", type=click.FloatRange(0.5, 1, max_open=True), default=0.99,
+              show_default=True,
+              help="Confidence the Mann-Whitney U test needs before calling a cell slower or "
+                   "faster.")
+@click.option("--min-effect", type=_finite(0), default=5.0, show_default=True, metavar="PCT",
+              help="Smallest change of the median, in percent, that counts at all.")
+@click.option("--absolute", is_flag=True,
+              help="Compare seconds per call instead of the fraction of copy (one machine "
+                   "only).")
+@click.option("--force", is_flag=True,
+              help="Allow --absolute across machines whose CPU or vector ISA differ.")
 @click.pass_context
-def compare_command(ctx, old, new, fail_above):
+def compare_command(ctx, old, new, fail_above, confidence, min_effect, absolute, force):
     """Compare two results files (--json) cell by cell.
 
-    A cell is "same" when the two runs' interquartile ranges overlap, else "faster" or "slower";
-    ratio is new time / old time.
+    Each cell's raw samples in the two files go through a one-sided Mann-Whitney U test; a
+    cell is "slower" or "faster" only when the test is significant at --confidence and the
+    median changed by more than --min-effect. By default the quantity compared is the cost
+    relative to the copy baseline sampled in the same rounds, which does not depend on how fast
+    the machine is at the moment; change = new/old - 1 of that cost (positive: slower).
     """
     try:
+        comparing.check_available()
         old_result, new_result = records.load_json(old), records.load_json(new)
-    except records.ResultsFileError as error:
+        gate = comparing.Gate(confidence, min_effect, absolute)
+        rows, only_old, only_new = comparing.compare(old_result, new_result, gate, force)
+    except (records.ResultsFileError, comparing.CompareError) as error:
         raise click.UsageError(str(error)) from None
-    rows, only_old, only_new = comparing.compare(old_result, new_result)
     out = stdout_console()
     for name, result in (("old", old_result), ("new", new_result)):
         env = result["environment"]
-        out.print(f"{name}: {result['created']}, commit {records.commit_text(env)}, "
-                  f"{env['cpu']}", highlight=False)
-    table = Table()
-    for column in ("op", "dtype", "implementation", "size", "old", "new", "new/old", "change",
-                   "verdict"):
-        table.add_column(column, justify="left" if column in ("implementation",
-                                                             "verdict") else "right")
+        out.print(f"{name}: {result['created']}, commit {records.commit_text(env)}",
+                  highlight=False)
+    _, machines_line = comparing.machines(old_result, new_result)
+    out.print(machines_line, highlight=False, style=None if "same" in machines_line else
+              "yellow")
+    quantity = "seconds per call" if absolute else "fraction of copy"
+    out.print(f"compared: {quantity}; slower/faster at {100 * confidence:g}% confidence "
+              f"(Mann-Whitney U) and by more than {min_effect:g}%", highlight=False)
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
+    for column in ("cell", "old", "new", "change", "p", "verdict"):
+        table.add_column(column, justify="left" if column in ("cell", "verdict") else "right")
+    show = fmt.seconds if absolute else fmt.percent
     for row in rows:
         change = "–" if row["change_pct"] is None else f"{row['change_pct']:+.1f}%"
-        table.add_row(*_plain([row["op"], row["dtype"], fmt.label(row), format_size(row["size"]),
-                               fmt.seconds(row["old_median_s"]), fmt.seconds(row["new_median_s"]),
-                               fmt.number(row["ratio"]), change, row["verdict"]]),
-                      style=VERDICT_STYLE[row["verdict"]])
+        p_value = "–" if row["p_value"] is None else f"{row['p_value']:.2g}"
+        cell = f"{row['op']} {row['dtype']} {format_size(row['size'])} {fmt.label(row)}"
+        table.add_row(*_plain([cell, show(row["old"]), show(row["new"]), change, p_value,
+                               row["verdict"]]), style=VERDICT_STYLE[row["verdict"]])
     out.print(table)
     counts = {v: sum(r["verdict"] == v for r in rows) for v in VERDICT_STYLE}
     out.print(", ".join(f"{n} {v}" for v, n in counts.items() if n) or "no cells in common",
@@ -280,22 +347,28 @@ def compare_command(ctx, old, new, fail_above):
 
 
 @bench.command("table")
-@click.argument("results", type=click.Path(exists=True, dir_okay=False))
+@click.argument("results", nargs=-1, required=True,
+                type=click.Path(exists=True, dir_okay=False))
 @click.option("--readme", type=click.Path(exists=True, dir_okay=False),
               help="Rewrite this file's block between <!-- bench-table:start --> and "
                    "<!-- bench-table:end --> instead of printing.")
 def table_command(results, readme):
-    """The README's benchmark table (markdown), generated from a results file."""
+    """The README's benchmark tables (markdown), one per results file: name one file per
+    machine, e.g. bench_results/bench-avx512.json bench_results/bench-avx2.json."""
     try:
-        result = records.load_json(results)
+        if readme is not None:
+            check_output_path(readme)
+        loaded = [(path, records.load_json(path)) for path in results]
         if readme is None:
-            click.echo(readme_tables.table(result))
+            click.echo(readme_tables.tables(loaded))
             return
         with open(readme) as f:
-            text = readme_tables.rewrite(f.read(), result)
-    except (records.ResultsFileError, readme_tables.MarkerError) as error:
+            text = readme_tables.rewrite(f.read(), loaded)
+    except (ValueError, OSError) as error:  # bad results, markers, or an unwritable README
         raise click.UsageError(str(error)) from None
-    with open(readme, "w") as f:
-        f.write(text)
-    click.echo(f"rewrote the benchmark table in {readme}", err=True)
-
+    try:
+        with atomic_output(readme) as f:
+            f.write(text)
+    except OSError as error:
+        raise click.ClickException(f"cannot write {readme}: {error}") from None
+    click.echo(f"rewrote the benchmark tables in {readme}", err=True)

@@ -30,8 +30,9 @@ def test_tiny_sweep_writes_every_output(tmp_path):
              (("--json", "json"), ("--csv", "csv"), ("--markdown", "md"), ("--plot", "png"))}
     outcome = invoke("bench", *TINY, *(x for kind, path in paths.items() for x in (kind, path)))
     assert outcome.exit_code == 0, outcome.output
-    for header in ("forward float32", "implementation", "of copy", "× best peer",
-                   "Summary: the kernel issue's goals", "small call"):
+    for header in ("forward float32", "name", "of copy", "× best peer",
+                   "Summary: the speed goals", "small call", "Goals set for AVX-512",
+                   "kernels compiled for", "NumPy SIMD"):
         assert header in outcome.output
     assert all(path.stat().st_size > 0 for path in paths.values())
     result = json.loads(paths["--json"].read_text())
@@ -54,6 +55,16 @@ def test_tiny_sweep_writes_every_output(tmp_path):
     (("--targets", "cuda"), "no GPU in this test"),
     (("--peers", "cupy"), "peer 'cupy' cannot run here"),
     (("--json", "/nonexistent/folder/out.json"), "folder /nonexistent/folder does not exist"),
+    (("--budget", "nan"), "'nan' is not a finite number"),
+    (("--budget", "inf"), "'inf' is not a finite number"),
+    (("--alpha", "-1"), "Invalid value for '--alpha'"),
+    (("--alpha", "nan"), "not a finite number"),
+    (("--threads", "0"), "Invalid value for '--threads'"),
+    (("--threads", "100000"), "Invalid value for '--threads'"),
+    (("--plot", "out.gif"), "unsupported file type '.gif'; use one of .png, .svg, .pdf"),
+    (("--plot", "out"), "unsupported file type '(none)'"),
+    (("--plot", "/tmp"), "/tmp is a folder; give a file name"),
+    (("--csv", "/tmp"), "/tmp is a folder"),
     (("--unknown-option",), "No such option"),
 ])
 def test_bad_input_is_a_usage_error(no_cuda, args, words):
@@ -103,18 +114,20 @@ def test_ctrl_c_keeps_and_writes_what_was_measured(monkeypatch, tmp_path):
 
     def run_then_interrupt(self, step):
         calls.append(step)
-        if len(calls) == 3:  # copy baseline, cpu, then Ctrl-C during parallel
+        if len(calls) == 3:  # copy baseline and group of 2^8, then Ctrl-C in the next copy
             raise KeyboardInterrupt
         return real_run(self, step)
 
     monkeypatch.setattr(sweep.Runner, "run", run_then_interrupt)
     paths = [tmp_path / "r.json", tmp_path / "r.md"]
-    outcome = invoke("bench", *TINY, "--json", paths[0], "--markdown", paths[1])
+    outcome = invoke("bench", *TINY, "--sizes", "256,512", "--json", paths[0], "--markdown",
+                     paths[1])
     assert outcome.exit_code == 130
     assert "interrupted" in outcome.output
     result = json.loads(paths[0].read_text())
     assert result["interrupted"] is True
-    assert [c["target"] for c in result["cells"]] == ["cpu"]
+    assert [(c["target"], c["size"]) for c in result["cells"]] == [
+        ("cpu", 256), ("parallel", 256), ("numpy-naive", 256)]
     assert "**interrupted**" in paths[1].read_text()
 
 
@@ -167,8 +180,68 @@ def test_cuda_paths_run_in_the_simulator(tmp_path):
     assert done.returncode == 0, done.stderr[-3000:]
     assert "with NumPy arrays in and out (transfers included)" in done.stdout
     result = json.loads(out.read_text())
-    cuda_cell = result["cells"][0]
-    assert cuda_cell["target"] == "cuda" and cuda_cell["device"] == "cuda"
+    cuda_cell, = [c for c in result["cells"] if c["target"] == "cuda"]
+    assert cuda_cell["device"] == "cuda"
     assert cuda_cell["status"] == "ok" and cuda_cell["with_transfers_s"] > 0
     assert result["environment"]["gpu"]["name"] == "the Numba CUDA simulator"
     assert {c["device"] for c in result["copies"]} == {"host", "cuda"}
+
+
+def test_bad_output_paths_are_refused_before_anything_is_measured(monkeypatch, tmp_path):
+    measured = []
+    monkeypatch.setattr(sweep.Runner, "run", lambda self, step: measured.append(step))
+    kept = tmp_path / "kept.json"
+    kept.write_text("{}")
+    kept.chmod(0o444)
+    for args in (("--plot", tmp_path / "p.bmp"), ("--json", kept),
+                 ("--markdown", tmp_path / "missing" / "r.md")):
+        outcome = invoke("bench", *TINY, *args)
+        assert outcome.exit_code == 2 and "Traceback" not in outcome.output
+    assert measured == [] and kept.read_text() == "{}"
+
+
+def test_a_failed_write_leaves_the_old_file_whole(monkeypatch, tmp_path):
+    out = tmp_path / "r.json"
+    out.write_text("the old results")
+
+    def broken_dump(*args, **kwargs):
+        raise OSError("disk full [pretend]")
+
+    monkeypatch.setattr("elunumba.bench.records.json.dump", broken_dump)
+    outcome = invoke("bench", *TINY, "--json", out)
+    assert outcome.exit_code == 1 and "cannot write" in outcome.output
+    assert out.read_text() == "the old results"
+    assert [p.name for p in tmp_path.iterdir()] == ["r.json"]  # no temporary file left
+
+
+def test_every_cell_failing_exits_1(monkeypatch, tmp_path):
+    def out_of_memory(op, data, device):
+        raise MemoryError("cannot allocate [pretend]")
+
+    for name in ("cpu", "parallel"):
+        monkeypatch.setitem(impls.TARGETS, name, impls.Impl(name, "target", ("host",),
+                                                            out_of_memory))
+    monkeypatch.setitem(impls.PEERS, "numpy-naive",
+                        impls.Impl("numpy-naive", "peer", ("host",), out_of_memory))
+    out = tmp_path / "r.json"
+    outcome = invoke("bench", *TINY, "--json", out)
+    assert outcome.exit_code == 1, outcome.output
+    assert "every one of the 3 cells failed" in outcome.output and out.exists()
+
+
+def test_alpha_and_threads_reach_the_sweep(tmp_path):
+    import numba
+
+    before = numba.get_num_threads()
+    out = tmp_path / "r.json"
+    try:
+        outcome = invoke("bench", *TINY, "--alpha", "1.7", "--threads", "1", "--json", out)
+        threads = numba.get_num_threads()
+    finally:
+        numba.set_num_threads(before)
+    assert outcome.exit_code == 0, outcome.output
+    result = json.loads(out.read_text())
+    assert result["settings"]["alpha"] == 1.7 and threads == 1
+    assert result["environment"]["numba_threads"] == 1
+    assert "alpha 1.7, the goal is for alpha 1" in outcome.output
+    assert {c["status"] for c in result["cells"]} == {"ok"}

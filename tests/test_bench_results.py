@@ -5,6 +5,7 @@ import copy
 import csv
 import json
 
+import numpy as np
 import pytest
 from click.testing import CliRunner
 
@@ -12,15 +13,18 @@ from elunumba.bench import compare, plot, readme, records, sweep, timing
 from elunumba_cli.main import cli
 
 FAST = timing.Settings(repeats=3, min_repeats=1, budget_s=0.0, min_sample_s=1e-4, warmup_s=0.0)
-ISSUE_FIELDS = ("op", "dtype", "target", "size", "median_s", "gbps", "gelems",
+REQUIRED_FIELDS = ("op", "dtype", "target", "size", "median_s", "gbps", "gelems",
                 "fraction_of_copy", "speedup_vs_numpy")
 TIMES = ("median_s", "q1_s", "q3_s", "min_s", "max_s")
+FAST_SAMPLES = timing.Settings(repeats=9, min_repeats=9, budget_s=0.0, min_sample_s=1e-4,
+                               warmup_s=0.0)
 
 
 @pytest.fixture(scope="module")
 def result():
     plan = sweep.make_plan([256, 1024], ["float32"], ["forward", "backward"],
-                           ["cpu", "parallel"], ["numpy-naive", "numpy-expm1"], settings=FAST)
+                           ["cpu", "parallel"], ["numpy-naive", "numpy-expm1"],
+                           settings=FAST_SAMPLES)
     plan.skipped.append({"name": "cupy", "device": "cuda", "reason": "pretend [not] installed"})
     return sweep.finish(plan, sweep.Runner(plan).run_all(), command="elunumba bench --test")
 
@@ -28,20 +32,35 @@ def result():
 @pytest.fixture
 def saved(result, tmp_path):
     path = tmp_path / "old.json"
-    records.write_json(result, path)
+    records.write_json(steady(result), path)
     return path
 
 
+def steady(result):
+    """A copy of ``result`` whose samples spread by 5% around each median (this shared machine's
+    own noise would make the verdicts below a matter of luck)."""
+    calm = copy.deepcopy(result)
+    for cell in calm["cells"]:
+        spread = [1.0, 1.05, 0.95, 1.02, 0.98, 1.04, 0.96, 1.01, 0.99]
+        cell["samples_s"] = [cell["median_s"] * f for f in spread]
+        cell["copy_samples_s"] = [cell["median_s"] * f for f in reversed(spread)]
+    return calm
+
+
 def scaled(result, factor, where=lambda cell: True):
-    """A copy of ``result`` whose matching cells took ``factor`` times as long, spread included."""
-    changed = copy.deepcopy(result)
+    """A steady copy of ``result`` whose matching cells took ``factor`` times as long, spread
+    included."""
+    changed = steady(result)
     for cell in changed["cells"]:
         if where(cell):
             cell.update({k: cell[k] * factor for k in TIMES})
+            cell["samples_s"] = [t * factor for t in cell["samples_s"]]
     return changed
 
 
-def test_json_round_trip_and_schema(result, saved):
+def test_json_round_trip_and_schema(result, tmp_path):
+    saved = tmp_path / "r.json"
+    records.write_json(result, saved)
     loaded = records.load_json(saved)
     assert loaded == json.loads(json.dumps(result))
     assert loaded["schema"] == "elunumba-bench/1" and loaded["interrupted"] is False
@@ -49,7 +68,7 @@ def test_json_round_trip_and_schema(result, saved):
     for cell in loaded["cells"]:
         assert list(cell) == list(records.CELL_FIELDS)
         assert cell["status"] == "ok" and cell["reason"] is None
-        assert all(cell[field] is not None for field in ISSUE_FIELDS)
+        assert all(cell[field] is not None for field in REQUIRED_FIELDS)
         assert cell["kind"] in ("target", "peer") and cell["device"] == "host"
     targets = [c for c in loaded["cells"] if c["kind"] == "target"]
     assert all(c["best_peer"] in ("numpy-naive", "numpy-expm1") for c in targets)
@@ -80,7 +99,7 @@ def test_summary_is_stored(result):
 @pytest.mark.parametrize("content, words", [
     ("not json", "cannot read"),
     ('{"schema": "other/1", "cells": []}', "not an elunumba bench results file"),
-    ('{"schema": "elunumba-bench/1", "cells": [{"op": "forward"}]}', "must be a list of"),
+    ('{"schema": "elunumba-bench/1", "cells": [{"op": "forward"}]}', "'created' is missing"),
     ("[1, 2]", "not an elunumba bench results file"),
 ])
 def test_unreadable_results_files(tmp_path, content, words):
@@ -96,11 +115,11 @@ def test_unreadable_results_files(tmp_path, content, words):
 def test_csv(result, tmp_path):
     path = tmp_path / "cells.csv"
     records.write_csv(result, path)
-    lines = path.read_text().splitlines()
-    assert lines[0] == "# command: elunumba bench --test"
-    assert json.loads(lines[1].removeprefix("# environment: ")) == result["environment"]
-    rows = list(csv.DictReader(lines[2:]))
-    assert list(rows[0]) == list(records.CELL_FIELDS) and len(rows) == len(result["cells"])
+    text = path.read_text()
+    assert "#" not in text  # no comment lines: any CSV reader takes it as it is
+    rows = list(csv.DictReader(text.splitlines()))
+    assert list(rows[0]) == records.CSV_FIELDS and len(rows) == len(result["cells"])
+    assert "samples_s" not in records.CSV_FIELDS and "fraction_of_copy_iqr" in records.CSV_FIELDS
     assert float(rows[0]["median_s"]) == result["cells"][0]["median_s"]
 
 
@@ -128,18 +147,39 @@ def test_markdown_shows_failed_cells_and_interruption(result):
 def test_readme_rewrite_is_generated_and_idempotent(result):
     start, end = readme.TABLE_MARKERS
     text = f"# Title\n\nbefore\n{start}\nold numbers\n{end}\nafter\n"
-    once = readme.rewrite(text, result)
+    sources = [("one.json", result)]
+    once = readme.rewrite(text, sources)
     assert once.startswith("# Title\n\nbefore\n" + start) and once.endswith(end + "\nafter\n")
-    assert "old numbers" not in once and readme.rewrite(once, result) == once
-    assert "Measured by `elunumba bench --test`" in once
-    assert "CPU, 2^10 elements (1,024):" in once and "| forward | float32 | parallel |" in once
-    with pytest.raises(readme.MarkerError, match="bench-table:start"):
-        readme.rewrite("no markers here", result)
+    assert "old numbers" not in once and readme.rewrite(once, sources) == once
+    assert "measured by `elunumba bench --test`" in once and "(`one.json`)" in once
+    assert "CPU, 2^10 elements (1,024)" in once and "| forward | float32 | parallel |" in once
+    isa = result["environment"]["machine"]["isa"]
+    assert f"### {records.cpu_name(result['environment'])}, {isa}" in once
+    assert "Goals set for AVX-512" in once
+
+
+def test_readme_has_one_section_per_results_file_and_old_files_say_not_recorded(result):
+    old = copy.deepcopy(result)
+    del old["environment"]["machine"]
+    text = "\n".join(readme.TABLE_MARKERS)
+    both = readme.rewrite(text, [("old.json", old), ("new.json", result)])
+    assert both.count("### ") == 2 and "vector ISA not recorded" in both
+
+
+@pytest.mark.parametrize("text, words", [
+    ("no markers here", "once each"),
+    ("<!-- bench-table:end -->\n<!-- bench-table:start -->", "put the start marker first"),
+    ("<!-- bench-table:start -->\n<!-- bench-table:start -->\n<!-- bench-table:end -->",
+     "found 2 and 1"),
+])
+def test_readme_markers_missing_repeated_or_out_of_order(result, text, words):
+    with pytest.raises(readme.MarkerError, match=words):
+        readme.rewrite(text, [("r.json", result)])
 
 
 def test_readme_schema_block_lists_every_field(result):
     text = "\n".join((*readme.TABLE_MARKERS, *readme.SCHEMA_MARKERS))
-    rewritten = readme.rewrite(text, result)
+    rewritten = readme.rewrite(text, [("r.json", result)])
     for field in records.CELL_FIELDS:
         assert f"| `{field}` |" in rewritten
 
@@ -148,6 +188,17 @@ def test_plot_writes_a_png(result, tmp_path):
     path = tmp_path / "throughput.png"
     plot.plot(result, path)
     assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_plot_colours_are_fixed_per_implementation_and_formats_follow_the_suffix(result,
+                                                                                  tmp_path):
+    from elunumba.bench import impls
+
+    assert set(impls.TARGETS) | set(impls.PEERS) <= set(plot.COLOURS)
+    assert len(set(plot.COLOURS.values())) == len(plot.COLOURS)
+    plot.plot(result, tmp_path / "throughput.svg")
+    assert [p.name for p in tmp_path.iterdir()] == ["throughput.svg"]
+    assert "<svg" in (tmp_path / "throughput.svg").read_text()[:500]
 
 
 def test_plot_of_an_interrupted_sweep_without_cells(result, tmp_path):
@@ -162,34 +213,77 @@ def test_plot_without_matplotlib_says_how_to_install(monkeypatch):
         plot.check_available()
 
 
-def _timed(median, q1, q3, status="ok"):
-    return records.new_cell(status=status, median_s=median, q1_s=q1, q3_s=q3)
+def _sampled(cell_s, copy_s=None, status="ok"):
+    return records.new_cell(status=status, bytes=1024,
+                            median_s=float(np.median(cell_s)) if cell_s else None,
+                            samples_s=list(cell_s), copy_samples_s=copy_s and list(copy_s))
+
+
+NOISE = [1.0, 1.1, 0.9, 1.05, 0.95, 1.02, 0.98]
 
 
 @pytest.mark.parametrize("old, new, verdict", [
-    (_timed(1.0, 0.9, 1.1), _timed(1.05, 1.0, 1.2), "same"),  # spreads overlap
-    (_timed(1.0, 0.9, 1.1), _timed(1.3, 1.2, 1.4), "slower"),
-    (_timed(1.0, 0.99, 1.01), _timed(1.03, 1.02, 1.04), "slower"),  # tight runs: 3% is real
-    (_timed(1.0, 0.9, 1.1), _timed(0.5, 0.45, 0.55), "faster"),
-    (_timed(1.0, 0.9, 1.1), _timed(None, None, None, "failed"), "failed"),
-    (_timed(None, None, None, "failed"), _timed(1.0, 0.9, 1.1), "no baseline"),
+    (_sampled(NOISE, NOISE), _sampled(NOISE[::-1], NOISE), "same"),
+    (_sampled(NOISE, NOISE), _sampled([1.3 * t for t in NOISE], NOISE), "slower"),
+    (_sampled(NOISE, NOISE), _sampled([0.5 * t for t in NOISE], NOISE), "faster"),
+    # 3% slower beyond doubt, but under the 5% minimum effect
+    (_sampled(NOISE, NOISE), _sampled([1.03 * t for t in NOISE], NOISE), "same"),
+    # the machine got 30% slower at everything, copy included: not the code
+    (_sampled(NOISE, NOISE), _sampled([1.3 * t for t in NOISE], [1.3 * t for t in NOISE]),
+     "same"),
+    (_sampled(NOISE, NOISE), _sampled([], status="failed"), "failed"),
+    (_sampled([], status="failed"), _sampled(NOISE, NOISE), "no baseline"),
+    (records.new_cell(status="ok", bytes=1024, median_s=1.0), _sampled(NOISE, NOISE),
+     "untested"),
 ])
 def test_verdicts(old, new, verdict):
-    assert compare.verdict(old, new) == verdict
+    assert compare.judge(old, new)[0] == verdict
+
+
+def test_absolute_comparison_sees_the_machine_slow_down():
+    old, new = _sampled(NOISE, NOISE), _sampled([1.3 * t for t in NOISE], NOISE)
+    verdict, change, p_value = compare.judge(old, new, compare.Gate(absolute=True))
+    assert verdict == "slower" and change == pytest.approx(30) and p_value < 0.01
+
+
+def test_too_few_samples_are_never_called_slower():
+    """Three samples each cannot reach 99% confidence: the gate stays silent."""
+    old, new = _sampled(NOISE[:3], NOISE[:3]), _sampled([2 * t for t in NOISE[:3]], NOISE[:3])
+    assert compare.judge(old, new)[0] == "same"
 
 
 def test_compare_rows_and_regressions(result):
     slower = scaled(result, 2.0, lambda c: c["target"] == "parallel")
     del slower["cells"][0]
-    rows, only_old, only_new = compare.compare(result, slower)
+    rows, only_old, only_new = compare.compare(steady(result), slower)
     assert len(rows) == len(result["cells"]) - 1 and len(only_old) == 1 and only_new == []
     verdicts = {(r["target"], r["verdict"]) for r in rows}
     assert ("parallel", "slower") in verdicts and ("numpy-naive", "same") in verdicts
     parallel = [r for r in rows if r["target"] == "parallel"]
-    assert all(r["ratio"] == pytest.approx(2.0) and r["change_pct"] == pytest.approx(100)
-               for r in parallel)
+    assert all(r["change_pct"] == pytest.approx(100) for r in parallel)
     assert compare.regressions(rows, 50) == parallel
     assert compare.regressions(rows, 150) == []
+
+
+def test_a_slower_peer_is_shown_but_never_gated(result):
+    slower = scaled(result, 2.0, lambda c: c["kind"] == "peer")
+    rows, _, _ = compare.compare(steady(result), slower)
+    assert {r["verdict"] for r in rows if r["kind"] == "peer"} == {"slower"}
+    assert compare.regressions(rows, 10) == []
+
+
+def test_machines_that_differ_are_named_and_absolute_times_refused(result):
+    other = copy.deepcopy(result)
+    other["environment"]["machine"].update(isa="AVX-512", vector_bits=512, float32_lanes=16)
+    same, text = compare.machines(result, other)
+    assert not same and "the machines differ" in text and "AVX-512" in text
+    with pytest.raises(compare.CompareError, match="--force"):
+        compare.compare(result, other, compare.Gate(absolute=True))
+    assert compare.compare(result, other, compare.Gate(absolute=True), force=True)[0]
+    assert compare.compare(result, other)[0]  # fractions of copy: machine-independent
+    del other["environment"]["machine"]
+    assert compare.machines(result, other) == (
+        False, "the vector ISA is not recorded in both files: treat the machines as different")
 
 
 def invoke(*args):
@@ -200,6 +294,7 @@ def test_compare_cli_same_files_exit_0(saved):
     outcome = invoke("bench", "compare", saved, saved, "--fail-above", 0)
     assert outcome.exit_code == 0, outcome.output
     assert f"{16} same" in outcome.output and "commit" in outcome.output
+    assert "same machine class" in outcome.output and "Mann-Whitney" in outcome.output
 
 
 def test_compare_cli_fails_above_the_threshold(result, saved, tmp_path):
@@ -225,6 +320,9 @@ def test_compare_cli_counts_a_new_failure_as_a_regression(result, saved, tmp_pat
 @pytest.mark.parametrize("args", [
     ("--fail-above", -1),
     ("--fail-above", "lots"),
+    ("--fail-above", "nan"),
+    ("--confidence", 1),
+    ("--min-effect", "inf"),
 ])
 def test_compare_cli_bad_threshold(saved, args):
     assert invoke("bench", "compare", saved, saved, *args).exit_code == 2
@@ -240,9 +338,41 @@ def test_compare_cli_bad_files(saved, tmp_path):
     assert "Traceback" not in outcome.output
 
 
+@pytest.mark.parametrize("change, words", [
+    (lambda r: r["cells"][0].pop("median_s"), "cells[0] lacks median_s"),
+    (lambda r: r["cells"][1].update(median_s="fast"), "'cells[1].median_s' must be a number"),
+    (lambda r: r["cells"][0].update(size=1.5), "'cells[0].size' must be a whole number"),
+    (lambda r: r["cells"][0].update(samples_s=["a"]), "must be a list of numbers"),
+    (lambda r: r["environment"].pop("cpu"), "'environment.cpu' is missing"),
+    (lambda r: r.update(cells={}), "'cells' must be a list"),
+    (lambda r: r["summary"].update(entries=None), "'summary.entries' must be a list"),
+    (lambda r: r.update(interrupted=0), "'interrupted' must be true or false"),
+])
+def test_schema_tagged_files_with_missing_or_mistyped_fields(result, tmp_path, change, words):
+    broken = copy.deepcopy(result)
+    change(broken)
+    path = tmp_path / "broken.json"
+    path.write_text(json.dumps(broken))
+    for args in (("compare", path, path), ("table", path)):
+        outcome = invoke("bench", *args)
+        assert outcome.exit_code == 2, outcome.output
+        assert words in outcome.output and "Traceback" not in outcome.output
+
+
+def test_compare_without_scipy_says_how_to_install(saved, monkeypatch):
+    import importlib.util
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec",
+                        lambda name, *a: None if name == "scipy" else real(name, *a))
+    outcome = invoke("bench", "compare", saved, saved)
+    assert outcome.exit_code == 2 and "pip install 'elunumba[bench]'" in outcome.output
+
+
 def test_table_cli_prints_and_rewrites_the_readme(saved, tmp_path):
-    printed = invoke("bench", "table", saved)
+    printed = invoke("bench", "table", saved, saved)
     assert printed.exit_code == 0 and "| op | dtype | implementation |" in printed.output
+    assert printed.output.count("### ") == 2
     page = tmp_path / "README.md"
     page.write_text("intro\n<!-- bench-table:start -->\n<!-- bench-table:end -->\nend\n")
     assert invoke("bench", "table", saved, "--readme", page).exit_code == 0
@@ -250,3 +380,22 @@ def test_table_cli_prints_and_rewrites_the_readme(saved, tmp_path):
     page.write_text("no markers")
     outcome = invoke("bench", "table", saved, "--readme", page)
     assert outcome.exit_code == 2 and "bench-table:start" in outcome.output
+
+
+def test_table_cli_refuses_a_read_only_readme_and_keeps_it(saved, tmp_path):
+    page = tmp_path / "README.md"
+    original = "<!-- bench-table:start -->\n<!-- bench-table:end -->\n"
+    page.write_text(original)
+    page.chmod(0o444)
+    outcome = invoke("bench", "table", saved, "--readme", page)
+    assert outcome.exit_code == 2 and "read-only" in outcome.output
+    assert page.read_text() == original
+
+
+def test_table_cli_markers_out_of_order_leave_the_readme_alone(saved, tmp_path):
+    page = tmp_path / "README.md"
+    original = "<!-- bench-table:end -->\n<!-- bench-table:start -->\n"
+    page.write_text(original)
+    outcome = invoke("bench", "table", saved, "--readme", page)
+    assert outcome.exit_code == 2 and "put the start marker first" in outcome.output
+    assert page.read_text() == original

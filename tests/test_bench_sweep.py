@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 import elunumba
-from elunumba.bench import copy, impls, ops, records, summary, sweep, timing
+from elunumba.bench import copy, fmt, impls, ops, records, summary, sweep, timing
 
 FAST = timing.Settings(repeats=3, min_repeats=1, budget_s=0.0, min_sample_s=1e-4, warmup_s=0.0)
 NO_CUDA = (False, "target 'cuda' cannot run here: no GPU in this test", False)
@@ -104,9 +104,9 @@ def test_steps_measure_each_copy_once_before_the_cells_that_need_it(no_cuda):
     made = plan(sizes=[64, 128], ops=["forward", "backward", "fused"],
                 targets=["cpu", "parallel"], peers=["numpy-naive", "numpy-expm1"])
     steps = made.steps
-    cells = [s for s in steps if s.kind == "cell"]
+    groups = [s for s in steps if s.kind == "group"]
     copies = [s for s in steps if s.kind == "copy"]
-    assert len(cells) == 2 * 3 * 4
+    assert len(groups) == 2 * 3 and sum(s.cells for s in steps) == 2 * 3 * 4
     # backward and fused move the same bytes: one copy for them per size
     assert [(c.size, c.bytes) for c in copies] == [(64, 512), (64, 768), (128, 1024),
                                                    (128, 1536)]
@@ -116,7 +116,7 @@ def test_steps_measure_each_copy_once_before_the_cells_that_need_it(no_cuda):
             seen.add(step.bytes)
         else:
             assert step.bytes in seen
-    assert [s.impl.name for s in cells[:4]] == ["cpu", "parallel", "numpy-naive", "numpy-expm1"]
+    assert [i.name for i in groups[0].impls] == ["cpu", "parallel", "numpy-naive", "numpy-expm1"]
 
 
 def test_default_sizes_with_a_gpu_stop_host_cells_at_2_26(monkeypatch):
@@ -127,12 +127,14 @@ def test_default_sizes_with_a_gpu_stop_host_cells_at_2_26(monkeypatch):
     assert made.sizes[-1] == 2**28
     assert made.host_size_limit == 2**26
     steps = made.steps
-    largest = [(s.kind, s.impl and s.impl.name, s.device) for s in steps if s.size == 2**28]
-    assert largest == [("copy", None, "cuda"), ("cell", "cuda", "cuda")]
-    assert len([s for s in steps if s.size == 2**26 and s.kind == "cell"]) == 5
+    largest = [(s.kind, [i.name for i in s.impls], s.device) for s in steps if s.size == 2**28]
+    assert largest == [("copy", [], "cuda"), ("cell", ["cuda"], "cuda")]
+    assert sum(s.cells for s in steps if s.size == 2**26) == 5
     explicit = sweep.make_plan([2**28], ["float32"], ["forward"], peers=["numpy-naive"],
                                settings=FAST, memory_available=2**40)
-    assert explicit.host_size_limit is None and len(explicit.steps) == 2 + 5
+    assert explicit.host_size_limit is None
+    assert [(s.kind, s.cells) for s in explicit.steps] == [("copy", 0), ("copy", 0),
+                                                          ("group", 4), ("cell", 1)]
 
 
 def test_measure_batches_tiny_calls_and_respects_repeats():
@@ -240,24 +242,56 @@ def test_every_host_copy_method_copies_every_word(method, words):
     assert set(copy.host_copiers(16 * words)) == set(copy.HOST_METHODS)
 
 
-def test_host_cells_are_sampled_in_turn_with_the_baseline_copy(no_cuda, monkeypatch):
-    """A slow spell (10x) hits round 2 of both the cell and the copy: the fraction holds."""
+def test_host_cells_are_sampled_in_turn_with_each_other_and_the_baseline_copy(no_cuda,
+                                                                             monkeypatch):
+    """A slow spell (10x) hits round 2 of every implementation and of the copy: every ratio
+    holds, because each is the median of ratios of samples taken in the same round."""
     calls = []
 
     def alternating(samplers, settings, flush=None):
         calls.append(len(samplers))
-        return [timing.Timing((1.0, 10.0, 1.0), 1), timing.Timing((0.5, 5.0, 0.5), 1)]
+        # the i-th implementation takes i + 1 seconds; then the three copies, the fastest 0.5 s
+        bases = [float(i + 1) for i in range(len(samplers) - 3)] + [0.8, 0.5, 0.9]
+        return [timing.Timing((b, 10 * b, b), 1) for b in bases]
 
     monkeypatch.setattr(sweep.timing, "measure_alternating", alternating)
     made = plan(sizes=[512], dtypes=["float64"], ops=["forward"], targets=["cpu"],
-                peers=["numpy-naive"])
+                peers=["numpy-naive", "numpy-expm1"])
     runner = sweep.Runner(made).run_all()
-    # the baseline tries its three copy methods alone, then each cell is sampled with its copy
-    assert calls == [1, 1, 1, 2, 2]
+    sweep.annotate(runner.cells)
+    # the baseline tries its three copy methods alone, then the group is sampled with all
+    # three, and divided by the fastest of them in these rounds
+    assert calls == [1, 1, 1, 6]
     moved = sweep.copy.moved_bytes(512 * 16)
-    for cell in runner.cells:
-        assert cell["median_s"] == 1.0 and cell["copy_gbps"] == pytest.approx(moved / 0.5 / 1e9)
-        assert cell["fraction_of_copy"] == pytest.approx(512 * 16 / moved * 0.5)
+    cpu, naive, expm1 = runner.cells
+    for i, cell in enumerate(runner.cells):
+        assert cell["median_s"] == i + 1 and cell["samples_s"] == [i + 1, 10 * (i + 1), i + 1]
+        assert cell["copy_samples_s"] == [0.5, 5.0, 0.5]
+        assert cell["fraction_of_copy"] == pytest.approx(512 * 16 / moved * 0.5 / (i + 1))
+        assert cell["fraction_of_copy_iqr"] == pytest.approx(0)
+    assert cpu["speedup_vs_numpy"] == pytest.approx(2) and cpu["speedup_vs_numpy_iqr"] == 0
+    assert cpu["best_peer"] == "numpy-naive" and cpu["speedup_vs_best_peer"] == pytest.approx(2)
+    assert expm1["speedup_vs_numpy"] == pytest.approx(2 / 3)
+
+
+def test_paired_ratios_differ_from_ratios_of_medians():
+    """Two implementations whose slow spells fall on different rounds: only pairing sees that
+    one is always twice as fast."""
+    fast = {"device": "host", "samples_s": [1.0, 5.0, 1.0, 5.0, 1.0], "median_s": 1.0}
+    slow = {"device": "host", "samples_s": [2.0, 10.0, 2.0, 10.0, 2.0], "median_s": 2.0}
+    assert sweep.speedup(slow, fast) == (2.0, 0.0)
+    unpaired = {"device": "cuda", "samples_s": [4.0], "median_s": 4.0}
+    assert sweep.speedup(unpaired, fast) == (4.0, None)
+
+
+def test_a_slowdown_for_testing_the_gate_redoes_part_of_each_target_call(no_cuda):
+    made = plan(sizes=[1000], targets=["cpu"], peers=["numpy-naive"])
+    slowed = dataclasses.replace(made, extra_work=0.3)
+    runner = sweep.Runner(slowed)
+    data = runner._data_for(slowed.steps[1])
+    assert data.head(0.3).inputs()[0].size == 300
+    assert np.shares_memory(data.head(0.3).outputs()[0], data.outputs()[0])
+    assert slowed.describe()["extra_work"] == 0.3
 
 
 def test_a_failing_copy_baseline_leaves_the_cells_without_a_fraction(no_cuda, monkeypatch):
@@ -295,19 +329,23 @@ def test_annotate_speedups_against_numpy_and_the_best_peer_on_the_same_device():
     assert alone["speedup_vs_numpy"] is None and alone["best_peer"] is None
 
 
+AVX512 = {"isa": "AVX-512", "float32_lanes": 16}
+
+
 def test_summary_reads_goals_at_the_largest_size_measured():
     cells = []
-    for size, scale in ((2**10, 1.0), (2**20, 1000.0)):
+    for size, scale in ((2**10, 1.0), (2**26, 1000.0)):
         for op in ("forward", "backward", "fused"):
             cell = _cell("parallel", "target", 1e-6 * scale, size=size, op=op)
             cell["fraction_of_copy"] = 0.9 if op != "fused" else 0.5
             cells.append(cell)
         cells += [_cell("torch", "peer", 3e-6 * scale, size=size),
                   _cell("numpy-expm1", "peer", 5e-6 * scale, size=size)]
-    result = summary.summarize(cells, {"ratio": 2.5, "kernel_ratio": 1.5})
+    result = summary.summarize(cells, {"ratio": 2.5, "kernel_ratio": 1.5}, AVX512)
     entries = {e["name"]: e for e in result["entries"]}
     forward = entries["float32 forward, parallel: fraction of copy"]
-    assert forward["size"] == 2**20 and forward["value"] == 0.9 and forward["met"] is True
+    assert forward["size"] == 2**26 and forward["value"] == 0.9 and forward["met"] is True
+    assert forward["note"] == "" and "AVX-512" in forward["set_for"]
     assert forward["goal"] == "≥ 85%"
     assert entries["float32 fused, parallel: fraction of copy"]["met"] is False
     torch = entries["float32 forward, parallel: speedup vs torch"]
@@ -321,6 +359,29 @@ def test_summary_reads_goals_at_the_largest_size_measured():
     floor = entries["small call floor: the kernel alone + np.empty / np.expm1"]
     assert floor["value"] == 1.5 and floor["goal"] is None and floor["met"] is None
     assert [e["value"] for e in summary.summarize([], None)["entries"][-2:]] == [None, None]
+
+
+def test_goals_are_not_judged_where_they_do_not_apply():
+    """On AVX2, below 2^26 or with alpha != 1 a goal is reported, never failed; on AVX2 the
+    fraction-of-copy entries give the kernel's own compute-bound limit instead."""
+    cells = []
+    for size, gelems in ((2**12, 0.8), (2**22, 0.3)):
+        cell = _cell("parallel", "target", size / gelems / 1e9, size=size)
+        cell.update(fraction_of_copy=0.3, gelems=gelems, bytes=8 * size, copy_gbps=8.0)
+        cells.append(cell)
+    avx2 = summary.summarize(cells, {"ratio": 0.4, "kernel_ratio": 0.3},
+                             {"isa": "AVX2", "float32_lanes": 8})
+    forward = avx2["entries"][0]
+    assert forward["value"] == 0.3 and forward["met"] is None
+    assert "this machine's kernels use AVX2" in forward["note"]
+    assert "measured at 2^22 elements, the goal is for 2^26" in forward["note"]
+    # best rate 0.8 Gelem/s x 8 bytes per element over an 8 GB/s copy
+    assert "0.80 Gelem/s, is 80% of the copy at this size: compute-bound here (8 float32 " \
+        "lanes)" in forward["note"]
+    assert avx2["entries"][-2]["met"] is None  # the small call too
+    assert fmt.summary_row(forward)[-1] == "n/a"
+    alpha = summary.summarize(cells, None, AVX512, alpha=1.7)["entries"][0]
+    assert alpha["met"] is None and "alpha 1.7, the goal is for alpha 1" in alpha["note"]
 
 
 def test_small_call_measurement():

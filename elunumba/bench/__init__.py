@@ -9,10 +9,11 @@ The library side of ``elunumba bench`` (no click, no rich): one module a job.
     gpu       CUDA events, L2 flush, device copy, theoretical peak (imported only for CUDA)
     copy      the copy baseline on the same bytes
     sweep     the plan (axes checked against this machine) and the runner
-    summary   the kernel issue's speed goals, read off a sweep
+    summary   the speed goals, read off a sweep and judged where they apply
     env       the environment every output records
+    machine   the CPU, the vector ISA the kernels are compiled for, NumPy's SIMD level
     records   the results schema; JSON, CSV and markdown writers
-    compare   cell-by-cell comparison of two results files, noise-aware verdicts
+    compare   cell-by-cell comparison of two results files: a statistical regression gate
     plot      throughput against size (matplotlib, optional)
-    readme    the README's benchmark table from a results file
+    readme    the README's benchmark tables, one per results file (machine)
 """

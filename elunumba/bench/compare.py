@@ -1,32 +1,114 @@
-"""Comparing two results files cell by cell, with a verdict that knows the runs' own noise.
+"""Comparing two results files cell by cell: a regression gate that knows the runs' own noise.
 
-Cells match on (op, dtype, target, device, size). ``ratio`` is new median time over old (below 1
-is faster). The verdict is "same" when the two runs' interquartile ranges [q1, q3] overlap: the
-difference is within the spread each run shows by itself. Otherwise "faster" or "slower".
-A cell that was measured in OLD and failed in NEW is "failed"; a cell that failed in OLD is
-"no baseline". ``regressions(rows, pct)`` lists the rows that gate CI: "slower" by more than pct
-percent, or "failed".
+Cells match on (op, dtype, target, device, size). By default each cell is compared on a quantity
+that does not depend on the machine's speed of the moment: its cost relative to the copy of the
+same bytes sampled in turn with it (``copy_s / cell_s`` per round, i.e. the fraction of copy, is
+the speed; its inverse the cost). ``absolute=True`` compares the raw seconds instead, which is
+meaningful only on one machine.
+
+A cell is "slower" only when both hold:
+
+- a one-sided Mann-Whitney U test (scipy.stats.mannwhitneyu) on the raw per-round samples of the
+  two runs says NEW costs more than OLD at the stated ``confidence`` (default 99%), and
+- the change of the median cost exceeds ``min_effect_pct`` (default 5%);
+
+"faster" likewise the other way, "same" otherwise. A cell measured in OLD that failed in NEW is
+"failed"; one that failed in OLD is "no baseline"; one whose files hold no raw samples (older
+results files) is "untested". ``change_pct`` is 100 * (new median cost / old median cost - 1):
+positive is slower. ``regressions(rows, pct)`` lists the rows that gate CI: targets (elunumba's
+own cells; peers are shown, never gated) "slower" by more than pct percent, or "failed".
 """
 
+import dataclasses
+
+import numpy as np
+
+from . import copy, machine
+
 KEY = ("op", "dtype", "target", "device", "size")
+VERDICTS = ("same", "faster", "slower", "failed", "no baseline", "untested")
+
+
+class CompareError(ValueError):
+    """A comparison that cannot be made as asked (message: one line saying what to do)."""
+
+
+@dataclasses.dataclass(frozen=True)
+class Gate:
+    confidence: float = 0.99
+    min_effect_pct: float = 5.0
+    absolute: bool = False
 
 
 def key(record):
     return tuple(record[k] for k in KEY)
 
 
-def verdict(old, new):
+def costs(cell, absolute=False):
+    """The cell's per-round costs: seconds (absolute) or seconds per second of copying the same
+    bytes in the same round; None when the file holds no such samples."""
+    samples = cell.get("samples_s")
+    if not samples:
+        return None
+    if absolute:
+        return list(samples)
+    copies = cell.get("copy_samples_s")
+    if not copies:
+        return None
+    share = cell["bytes"] / copy.moved_bytes(cell["bytes"])  # what fraction_of_copy scales by
+    return [cell_s / (share * copy_s) for cell_s, copy_s in zip(samples, copies)]
+
+
+def judge(old, new, gate=Gate()):
+    """(verdict, change_pct, p_value) for one pair of cell records."""
     if old["status"] != "ok":
-        return "no baseline"
+        return "no baseline", None, None
     if new["status"] != "ok":
-        return "failed"
-    if new["q1_s"] <= old["q3_s"] and old["q1_s"] <= new["q3_s"]:
-        return "same"
-    return "faster" if new["median_s"] < old["median_s"] else "slower"
+        return "failed", None, None
+    old_costs, new_costs = costs(old, gate.absolute), costs(new, gate.absolute)
+    if not old_costs or not new_costs:
+        return "untested", None, None
+    from scipy.stats import mannwhitneyu
+
+    change = 100 * (float(np.median(new_costs)) / float(np.median(old_costs)) - 1)
+    direction = "greater" if change > 0 else "less"
+    p_value = float(mannwhitneyu(new_costs, old_costs, alternative=direction).pvalue)
+    if p_value < 1 - gate.confidence and abs(change) > gate.min_effect_pct:
+        return ("slower" if change > 0 else "faster"), change, p_value
+    return "same", change, p_value
 
 
-def compare(old_result, new_result):
-    """(rows, only_old, only_new): a row per cell present in both, then the unmatched keys."""
+def check_available():
+    """CompareError when scipy, which the test comes from, is not installed."""
+    import importlib.util
+
+    if importlib.util.find_spec("scipy") is None:
+        raise CompareError("bench compare needs scipy for its statistical test: "
+                           "pip install 'elunumba[bench]'")
+
+
+def machines(old_result, new_result):
+    """(same, text): whether the two files come from one class of machine, and a line saying
+    what differs (or that a file does not record it)."""
+    old_cpu, new_cpu = (r["environment"].get("machine") for r in (old_result, new_result))
+    same = machine.same_class(old_cpu, new_cpu)
+    if same is None:
+        return False, "the vector ISA is not recorded in both files: treat the machines as " \
+                      "different"
+    if same:
+        return True, "same machine class: " + machine.isa_text(new_cpu)
+    return False, (f"the machines differ: old {old_cpu['model']['name']} "
+                   f"({machine.isa_text(old_cpu)}), new {new_cpu['model']['name']} "
+                   f"({machine.isa_text(new_cpu)})")
+
+
+def compare(old_result, new_result, gate=Gate(), force=False):
+    """(rows, only_old, only_new): a row per cell present in both, then the unmatched keys.
+    Absolute times across machines of different classes raise CompareError unless ``force``."""
+    same, _ = machines(old_result, new_result)
+    if gate.absolute and not same and not force:
+        raise CompareError("absolute times from different machines say nothing about the "
+                           "code: compare the default (fraction of copy), or add --force")
     old = {key(c): c for c in old_result["cells"]}
     new = {key(c): c for c in new_result["cells"]}
     rows = []
@@ -34,17 +116,25 @@ def compare(old_result, new_result):
         old_cell = old.get(cell_key)
         if old_cell is None:
             continue
-        both_ok = old_cell["status"] == "ok" and new_cell["status"] == "ok"
-        ratio = new_cell["median_s"] / old_cell["median_s"] if both_ok else None
-        rows.append({**dict(zip(KEY, cell_key)), "old_median_s": old_cell["median_s"],
-                     "new_median_s": new_cell["median_s"], "ratio": ratio,
-                     "change_pct": None if ratio is None else 100 * (ratio - 1),
-                     "verdict": verdict(old_cell, new_cell)})
+        verdict, change, p_value = judge(old_cell, new_cell, gate)
+        rows.append({**dict(zip(KEY, cell_key)), "kind": new_cell["kind"],
+                     "old": _typical(old_cell, gate.absolute),
+                     "new": _typical(new_cell, gate.absolute),
+                     "change_pct": change, "p_value": p_value, "verdict": verdict})
     only_old = [k for k in old if k not in new]
     only_new = [k for k in new if k not in old]
     return rows, only_old, only_new
 
 
+def _typical(cell, absolute):
+    """What a row shows: median seconds, or the fraction of copy."""
+    if cell["status"] != "ok":
+        return None
+    return cell["median_s"] if absolute else cell.get("fraction_of_copy")
+
+
 def regressions(rows, fail_above_pct):
-    return [row for row in rows if row["verdict"] == "failed" or (
-        row["verdict"] == "slower" and row["change_pct"] > fail_above_pct)]
+    """The product's own cells (targets) that failed or got slower by more than the threshold;
+    a peer that got slower is shown but never fails the gate: it is not this code."""
+    return [row for row in rows if row["kind"] == "target" and (row["verdict"] == "failed" or (
+        row["verdict"] == "slower" and row["change_pct"] > fail_above_pct))]

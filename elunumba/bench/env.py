@@ -11,6 +11,8 @@ import numpy as np
 import elunumba
 from elunumba._memory import memory_bytes
 
+from . import machine
+
 # name shown -> the distributions that may provide it (CuPy's wheels are named per CUDA version)
 VERSIONED = {name: (name,) for name in ("elunumba", "numpy", "numba", "llvmlite", "numba-cuda",
                                         "numexpr", "torch", "matplotlib", "click", "rich")}
@@ -26,7 +28,8 @@ def collect(*, command, gpu=False):
     total, available = memory_bytes()
     record = {
         "command": command,
-        "cpu": cpu_model(),
+        "cpu": machine.cpu_model()["name"],
+        "machine": machine.cpu_record(),
         "logical_cores": os.cpu_count(),
         "usable_cores": len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity")
         else os.cpu_count(),
@@ -47,17 +50,6 @@ def collect(*, command, gpu=False):
     return record
 
 
-def cpu_model():
-    try:
-        with open("/proc/cpuinfo") as f:
-            for line in f:
-                if line.lower().startswith(("model name", "hardware", "cpu model")):
-                    return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine() or "unknown"
-
-
 def threading_layer():
     """Numba's threading layer; it is chosen on the first parallel call, so make one if needed."""
     try:
@@ -69,14 +61,18 @@ def threading_layer():
         return numba.threading_layer()
 
 
-def git_state():
-    """(commit, dirty) of the checkout elunumba runs from; ("unknown", False) outside git."""
-    where = os.path.dirname(os.path.dirname(os.path.abspath(elunumba.__file__)))
-    quiet = dict(cwd=where, capture_output=True, text=True, timeout=GIT_TIMEOUT_S,
+def git_state(package_file=elunumba.__file__):
+    """(commit, dirty) of the git checkout elunumba runs from, or ("unknown", False) when the
+    package is not tracked by one: an installed copy inside some other repository (a virtual
+    environment within a project) must not report that repository's commit."""
+    package_dir = os.path.dirname(os.path.abspath(package_file))
+    quiet = dict(cwd=package_dir, capture_output=True, text=True, timeout=GIT_TIMEOUT_S,
                  env=dict(os.environ, GIT_OPTIONAL_LOCKS="0"))
     try:
+        tracked = subprocess.run(["git", "ls-files", "--error-unmatch",
+                                  os.path.basename(package_file)], **quiet)
         head = subprocess.run(["git", "rev-parse", "HEAD"], **quiet)
-        if head.returncode != 0:
+        if tracked.returncode != 0 or head.returncode != 0:
             return "unknown", False
         status = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], **quiet)
         return head.stdout.strip(), bool(status.stdout.strip())

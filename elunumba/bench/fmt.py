@@ -2,8 +2,9 @@
 
 from .sizes import format_size
 
-CELL_COLUMNS = ("size", "implementation", "median", "IQR", "Gelem/s", "GB/s", "of copy",
-                "× numpy-naive", "× best peer")
+# fits 80 columns in the terminal; "× naive" is the speedup over numpy-naive
+CELL_COLUMNS = ("size", "name", "median ±IQR", "GB/s", "of copy", "× naive",
+                "× best peer")
 
 
 def seconds(value):
@@ -16,15 +17,23 @@ def seconds(value):
 
 
 def number(value, digits=3):
-    return "–" if value is None else f"{value:.{digits}g}"
+    if value is None:
+        return "–"
+    return f"{value:.{digits}g}" if abs(value) >= 0.01 or value == 0 else "<0.01"
 
 
-def ratio(value):
-    return "–" if value is None else f"{value:.2f}×"
+def ratio(value, spread=None):
+    """"2.78×", or with the interquartile range of its paired samples "2.78× ±0.05"."""
+    if value is None:
+        return "–"
+    shown = f"{value:.3g}×" if value >= 0.01 else "<0.01×"
+    return shown + ("" if spread is None else f" ±{spread / 2:.2g}")
 
 
-def percent(value):
-    return "–" if value is None else f"{100 * value:.0f}%"
+def percent(value, spread=None):
+    if value is None:
+        return "–"
+    return f"{100 * value:.0f}%" + ("" if spread is None else f" ±{50 * spread:.2g}")
 
 
 def label(record):
@@ -32,23 +41,31 @@ def label(record):
     return record["target"] + (" (cuda)" if record["device"] == "cuda" else "")
 
 
-def cell_row(record, reason=True):
+def cell_row(record, reason=True, spreads=False):
     """The CELL_COLUMNS of one cell record, as text; a failed cell says why unless ``reason``
-    is false (narrow terminals list the reasons apart, see failure_line)."""
+    is false (narrow terminals list the reasons apart, see failure_line). ``spreads`` adds
+    each ratio's spread: half the interquartile range of its paired samples."""
     if record["status"] != "ok":
         return [format_size(record["size"]), label(record),
                 f"failed: {record['reason']}" if reason else "failed",
                 *["–"] * (len(CELL_COLUMNS) - 3)]
-    return [format_size(record["size"]), label(record), seconds(record["median_s"]),
-            seconds(record["iqr_s"]), number(record["gelems"]), number(record["gbps"]),
-            percent(record["fraction_of_copy"]), ratio(record["speedup_vs_numpy"]),
-            _versus_best(record)]
+    spread = (lambda name: record.get(f"{name}_iqr")) if spreads else (lambda name: None)
+    return [format_size(record["size"]), label(record),
+            f"{seconds(record['median_s'])} ±{_relative(record['iqr_s'], record['median_s'])}",
+            number(record["gbps"]), percent(record["fraction_of_copy"],
+                                            spread("fraction_of_copy")),
+            ratio(record["speedup_vs_numpy"], spread("speedup_vs_numpy")),
+            _versus_best(record, spread("speedup_vs_best_peer"))]
 
 
-def _versus_best(record):
+def _relative(part, whole):
+    return "–" if part is None or not whole else f"{100 * part / whole:.0f}%"
+
+
+def _versus_best(record, spread=None):
     if record["speedup_vs_best_peer"] is None:
         return "–"
-    return f"{ratio(record['speedup_vs_best_peer'])} ({record['best_peer']})"
+    return f"{ratio(record['speedup_vs_best_peer'], spread)} {record['best_peer']}"
 
 
 def failure_line(record):
@@ -79,8 +96,17 @@ def summary_row(entry):
     shown = "not measured" if value is None else (
         percent(value) if entry["unit"] == "fraction" else ratio(value))
     met = {True: "yes", False: "NO", None: "–"}[entry["met"]]
+    if entry.get("note", "").startswith("not judged"):
+        met = "n/a"
     size = "–" if entry["size"] is None else format_size(entry["size"])
     return [entry["name"], size, shown, entry["goal"] or "–", met]
+
+
+def summary_notes(entries):
+    """Lines under the summary: where the goals were set, and why an entry is not judged."""
+    set_for = next((e["set_for"] for e in entries if e.get("set_for")), None)
+    lines = [f"Goals set for {set_for}, alpha 1."] if set_for else []
+    return lines + [f"{e['name']}: {e['note']}" for e in entries if e.get("note")]
 
 
 def skipped_line(entry):

@@ -81,6 +81,7 @@ def device_info():
         "compute_capability": ".".join(str(c) for c in device.compute_capability),
         "driver": driver,
         "multiprocessors": _attribute("MULTIPROCESSOR_COUNT", None),
+        "clock_khz": _attribute("CLOCK_RATE", None),
         "memory_clock_khz": _attribute("MEMORY_CLOCK_RATE", None),
         "memory_bus_bits": _attribute("GLOBAL_MEMORY_BUS_WIDTH", None),
         "l2_bytes": _attribute("L2_CACHE_SIZE", None),

@@ -55,6 +55,16 @@ class OpData:
         self._arrays = {"host": ([arrays[name] for name in INPUTS[op]],
                                  [np.empty(size, self.dtype) for _ in range(N_OUTPUTS[op])])}
 
+    def head(self, fraction):
+        """The same op on the first ``fraction`` of each array (views, no copies)."""
+        part = object.__new__(OpData)
+        part.op, part.dtype, part.alpha = self.op, self.dtype, self.alpha
+        part.size = max(1, int(self.size * fraction))
+        host_in, host_out = self._arrays["host"]
+        part._arrays = {"host": ([a[:part.size] for a in host_in],
+                                 [a[:part.size] for a in host_out])}
+        return part
+
     def inputs(self, device="host"):
         return self._on(device)[0]
 

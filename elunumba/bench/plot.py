@@ -1,16 +1,27 @@
-"""Throughput against size, one panel per (op, dtype), a line per target and peer, the copy
-baseline as a dashed line (and a GPU's theoretical peak as a dotted one).
+"""Throughput against size, one panel per (op, dtype), a line per target and peer in a colour of
+its own (the same in every panel and plot) with its interquartile band, the copy baseline as a
+grey band (and a GPU's theoretical peak as a dotted line), one legend beside the panels.
 
 matplotlib is an optional extra (``pip install 'elunumba[plot]'``), imported only here, only when
 a plot is drawn; it is driven through its object API (no pyplot, no global state).
 """
 
 import importlib.util
+import pathlib
 
-from . import fmt, records
+import numpy as np
+
+from elunumba._files import atomic_output
+
+from . import copy, fmt, records
 from .sizes import format_size
 
 INSTALL_HINT = "pip install 'elunumba[plot]'"
+# formats every matplotlib backend writes without extra software
+SUFFIXES = (".png", ".svg", ".pdf")
+COLOURS = {"cpu": "#1f77b4", "parallel": "#d62728", "parallel-cr": "#9467bd", "cuda": "#2ca02c",
+           "numpy-naive": "#7f7f7f", "numpy-expm1": "#bcbd22", "numexpr": "#17becf",
+           "torch": "#ff7f0e", "cupy": "#8c564b"}
 
 
 class PlotUnavailableError(RuntimeError):
@@ -24,7 +35,8 @@ def check_available():
 
 
 def plot(result, path):
-    """Draw ``result``'s cells into ``path`` (the format follows the extension, e.g. .png)."""
+    """Draw ``result``'s cells into ``path``, written whole or not at all; the format follows
+    the extension (one of SUFFIXES)."""
     check_available()
     from matplotlib.figure import Figure
 
@@ -32,49 +44,83 @@ def plot(result, path):
     ops = list(dict.fromkeys(op for op, _ in grouped))
     dtypes = list(dict.fromkeys(dtype for _, dtype in grouped))
     rows, columns = max(1, len(ops)), max(1, len(dtypes))  # an interrupted sweep may have none
-    figure = Figure(figsize=(5.5 * columns, 4 * rows), layout="constrained")
+    figure = Figure(figsize=(4.8 * columns + 1.8, 3.8 * rows + 0.6), layout="constrained")
     axes = figure.subplots(rows, columns, squeeze=False)
     for (op, dtype), cells in grouped.items():
-        ax = axes[ops.index(op)][dtypes.index(dtype)]
-        _draw_panel(ax, op, dtype, cells)
+        _draw_panel(axes[ops.index(op)][dtypes.index(dtype)], op, dtype, cells)
+    handles = {}
+    for ax in axes.flat:
+        for handle, label in zip(*ax.get_legend_handles_labels()):
+            handles.setdefault(label, handle)
+    if handles:  # one legend for every panel, beside them: the colours are the same everywhere
+        figure.legend(handles.values(), handles.keys(), loc="outside right upper", fontsize=8)
     env = result["environment"]
-    figure.suptitle(f"elunumba bench: {env['cpu']}, {env['numba_threads']} Numba threads"
-                    + (f", {env['gpu']['name']}" if env.get("gpu") else ""))
+    figure.suptitle(f"elunumba bench: {records.machine_caption(env)}"
+                    + (f", {env['gpu']['name']}" if env.get("gpu") else "")
+                    + _alpha_note(result), fontsize=10)
     versions = ", ".join(f"{k} {v}" for k, v in env["versions"].items()
                          if k in ("elunumba", "numpy", "numba", "torch"))
-    figure.supxlabel(f"{versions}; commit {records.commit_text(env)}; {result['created']}",
+    figure.supxlabel(f"{versions}; commit {records.commit_text(env)}; {result['created']}; "
+                     "bands: interquartile range of the samples; grey band: the copy baseline",
                      fontsize=6, color="grey")
-    figure.savefig(path, dpi=110)
+    suffix = pathlib.Path(path).suffix.lower()
+    with atomic_output(path, "wb") as f:
+        figure.savefig(f, format=suffix[1:], dpi=110)
+
+
+def _alpha_note(result):
+    alpha = result["settings"].get("alpha", 1.0)
+    return "" if alpha == 1.0 else f", alpha {alpha:g}"
+
+
+def colour(name):
+    """One colour per implementation, the same in every panel and every plot."""
+    return COLOURS.get(name, "black")
 
 
 def _draw_panel(ax, op, dtype, cells):
+    _draw_copy_band(ax, cells)
     lines = {}
     for cell in cells:
         if cell["gbps"]:  # measured, and in a time the clock could resolve
-            lines.setdefault((fmt.label(cell), cell["kind"]), []).append((cell["size"],
-                                                                          cell["gbps"]))
-    for (name, kind), points in lines.items():
-        ax.plot(*zip(*points), marker="o", markersize=3, label=name,
-                linewidth=2.2 if kind == "target" else 1.0)
-    _draw_baselines(ax, cells)
-    ax.set_xscale("log", base=2)
-    ax.set_yscale("log")
-    ax.set_title(f"{op} {dtype}")
-    ax.set_xlabel("elements per array")
-    ax.set_ylabel("GB/s (all bytes moved)")
-    ticks = sorted({c["size"] for c in cells})
-    ax.set_xticks(ticks, [format_size(s) for s in ticks], fontsize=7)
-    ax.grid(True, which="both", alpha=0.3)
-    ax.legend(fontsize=7)
-
-
-def _draw_baselines(ax, cells):
-    for device, style in (("host", "--"), ("cuda", "-.")):
-        copy = sorted({(c["size"], c["copy_gbps"]) for c in cells
-                       if c["device"] == device and c["copy_gbps"]})
-        if copy:
-            ax.plot(*zip(*copy), "k" + style, linewidth=1,
-                    label="copy" + (" (cuda)" if device == "cuda" else ""))
+            lines.setdefault((cell["target"], cell["device"], cell["kind"]), []).append(cell)
+    for (name, device, kind), measured in lines.items():
+        sizes = [c["size"] for c in measured]
+        label = name + (" (cuda)" if device == "cuda" else "")
+        style = "--" if device == "cuda" and kind == "peer" else "-"
+        ax.plot(sizes, [c["gbps"] for c in measured], style, marker="o", markersize=3,
+                label=label, color=colour(name), linewidth=2.2 if kind == "target" else 1.0)
+        if all(c["q1_s"] and c["q3_s"] for c in measured):
+            ax.fill_between(sizes, [c["bytes"] / c["q3_s"] / 1e9 for c in measured],
+                            [c["bytes"] / c["q1_s"] / 1e9 for c in measured],
+                            color=colour(name), alpha=0.18, linewidth=0)
     peaks = {c["peak_gbps"] for c in cells if c["peak_gbps"]}
     for peak in peaks:
         ax.axhline(peak, color="grey", linestyle=":", linewidth=1, label="GPU peak")
+    ax.set_xscale("log", base=2)
+    ax.set_yscale("log")
+    ax.set_title(f"{op} {dtype}", fontsize=9)
+    ax.set_xlabel("elements per array", fontsize=8)
+    ax.set_ylabel("GB/s (all bytes moved)", fontsize=8)
+    ticks = sorted({c["size"] for c in cells})
+    ax.set_xticks(ticks, [format_size(s) for s in ticks], fontsize=7)
+    ax.grid(True, which="both", alpha=0.3)
+
+
+def _draw_copy_band(ax, cells):
+    """The copy baseline as the band its samples span (interquartile range at each size): one
+    copy's median hops from size to size with the machine's drift, a band shows that spread."""
+    for device in ("host", "cuda"):
+        spans = {}
+        for cell in cells:
+            samples = cell.get("copy_samples_s")
+            if cell["device"] == device and samples:
+                rates = copy.moved_bytes(cell["bytes"]) / np.array(samples) / 1e9
+                spans.setdefault(cell["size"], []).extend(rates)
+            elif cell["device"] == device and cell["copy_gbps"]:
+                spans.setdefault(cell["size"], []).append(cell["copy_gbps"])
+        if spans:
+            sizes = sorted(spans)
+            low, high = zip(*(np.percentile(spans[s], [25, 75]) for s in sizes))
+            ax.fill_between(sizes, low, high, color="grey", alpha=0.3, linewidth=0,
+                            label="copy" + (" (cuda)" if device == "cuda" else ""))

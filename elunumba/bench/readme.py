@@ -1,12 +1,14 @@
-"""The README's benchmark table, generated from a results file (never edited by hand).
+"""The README's benchmark tables, generated from results files (never edited by hand).
 
-``rewrite(readme_text, result)`` replaces what stands between ``<!-- bench-table:start -->`` and
-``<!-- bench-table:end -->`` with ``table(result)``: the summary of the speed goals, then every
+``rewrite(readme_text, [(source, result), ...])`` replaces what stands between
+``<!-- bench-table:start -->`` and ``<!-- bench-table:end -->`` with one section per results file
+(one per machine), each captioned with the machine: the summary of the speed goals, then every
 implementation at the largest size measured on each device. When the README also holds
 ``<!-- bench-schema:start -->`` / ``<!-- bench-schema:end -->``, the JSON cell schema is written
 there from records.CELL_FIELDS.
 """
 
+import pathlib
 import re
 
 from . import fmt, records
@@ -14,36 +16,62 @@ from .sizes import format_size
 
 TABLE_MARKERS = ("<!-- bench-table:start -->", "<!-- bench-table:end -->")
 SCHEMA_MARKERS = ("<!-- bench-schema:start -->", "<!-- bench-schema:end -->")
-COLUMNS = ("op", "dtype", "implementation", "median", "GB/s", "of copy", "× numpy-naive",
+COLUMNS = ("op", "dtype", "implementation", "median ±IQR", "GB/s", "of copy", "× numpy-naive",
            "× best peer")
 
 
 class MarkerError(ValueError):
-    """The README lacks the markers to write between."""
+    """The README lacks the markers to write between, or has them out of order."""
 
 
-def table(result):
+def table(result, source=None):
+    """The markdown for one results file: a caption naming the machine, the summary of the speed
+    goals and its notes, then every implementation at the largest size measured on each
+    device. ``source`` is the file's name, shown in the caption."""
     env = result["environment"]
+    origin = f" (`{source}`)" if source else ""
     parts = [
-        f"Measured by `{result['command']}` on {env['cpu']} ({env['numba_threads']} Numba "
-        f"threads, {env['threading_layer']}), elunumba commit {records.commit_text(env)}, "
-        f"{result['created'][:10]}.",
+        f"**{records.machine_caption(env)}**{origin}: measured by `{result['command']}`, "
+        f"elunumba commit {records.commit_text(env)}, {result['created'][:10]}"
+        + (f", alpha {result['settings']['alpha']:g}"
+           if result["settings"].get("alpha", 1.0) != 1.0 else "") + ".",
         fmt.markdown_table(fmt.SUMMARY_COLUMNS,
                            [fmt.summary_row(e) for e in result["summary"]["entries"]]),
     ]
+    if not any(c.get("samples_s") for c in result["cells"]):
+        parts[0] += (" This file predates paired sampling: its ratios divide medians taken "
+                     "minutes apart, and its spreads are not recorded.")
+    notes = fmt.summary_notes(result["summary"]["entries"])
+    if notes:
+        parts.append("\n".join(f"- {line}" for line in notes))
     for device in ("host", "cuda"):
         cells = [c for c in result["cells"] if c["device"] == device and c["status"] == "ok"]
         if cells:
             size = max(c["size"] for c in cells)
             rows = [_row(c) for c in cells if c["size"] == size]
             parts.append(f"{'CPU' if device == 'host' else 'GPU'}, {format_size(size)} "
-                         f"elements ({size:,}):\n\n" + fmt.markdown_table(COLUMNS, rows))
+                         f"elements ({size:,}); ± is half the interquartile range of paired "
+                         f"samples where recorded:\n\n" + fmt.markdown_table(COLUMNS, rows))
     return "\n\n".join(parts)
 
 
+def tables(results):
+    """One table() per (source, result) pair, each under a heading naming its machine."""
+    return "\n\n".join(f"### {_heading(result, source)}\n\n{table(result, source)}"
+                        for source, result in results)
+
+
+def _heading(result, source):
+    cpu = result["environment"].get("machine")
+    name = records.cpu_name(result["environment"])
+    if cpu:
+        return f"{name}, {cpu['isa']}"
+    return f"{name}, vector ISA {records.NOT_RECORDED} ({pathlib.Path(source).name})"
+
+
 def _row(cell):
-    text = fmt.cell_row(cell)  # size, implementation, median, IQR, Gelem/s, GB/s, ...
-    return [cell["op"], cell["dtype"], *text[1:3], *text[5:]]
+    text = fmt.cell_row(cell, spreads=True)  # size, implementation, median ±IQR, GB/s, ...
+    return [cell["op"], cell["dtype"], *text[1:]]
 
 
 def schema():
@@ -51,16 +79,30 @@ def schema():
                                                      in records.CELL_FIELDS.items()])
 
 
-def rewrite(text, result):
-    """``text`` with the generated blocks replaced; MarkerError when the table markers are
-    missing."""
-    if not all(marker in text for marker in TABLE_MARKERS):
-        raise MarkerError(f"the README has no {TABLE_MARKERS[0]} ... {TABLE_MARKERS[1]} block "
-                          "to write the table into")
-    text = replace_between(text, TABLE_MARKERS, table(result))
-    if all(marker in text for marker in SCHEMA_MARKERS):
+def rewrite(text, results):
+    """``text`` with the generated blocks replaced by the tables of ``results`` ([(source,
+    result)]); MarkerError when the table markers are missing, repeated or out of order."""
+    check_markers(text, TABLE_MARKERS, required=True)
+    text = replace_between(text, TABLE_MARKERS, tables(results))
+    if check_markers(text, SCHEMA_MARKERS, required=False):
         text = replace_between(text, SCHEMA_MARKERS, schema())
     return text
+
+
+def check_markers(text, markers, required):
+    """Whether ``text`` holds the two markers once each, start first; MarkerError when it holds
+    them wrongly (or not at all, where ``required``)."""
+    start, end = markers
+    counts = (text.count(start), text.count(end))
+    if counts == (0, 0) and not required:
+        return False
+    if counts != (1, 1):
+        raise MarkerError(f"the README must hold {start} and {end} once each, to write "
+                          f"between them (found {counts[0]} and {counts[1]})")
+    if text.index(start) > text.index(end):
+        raise MarkerError(f"the README's {end} stands before its {start}: put the start "
+                          "marker first")
+    return True
 
 
 def replace_between(text, markers, body):

@@ -16,16 +16,19 @@ A results file is one JSON object::
                   ratio is over np.expm1, the median of side-by-side samples; see summary.py)}
     cells         one object per cell, with the CELL_FIELDS below
 
-CSV holds the cells, one row each in CELL_FIELDS order, after ``#`` comment lines with the
-command and the environment. Markdown holds all of it as tables.
+CSV holds the cells, one row each in CSV_FIELDS order (CELL_FIELDS without the raw samples),
+and nothing else. Markdown holds all of it as tables.
 """
 
 import csv
 import json
 
-from . import fmt
+from elunumba._files import atomic_output
+
+from . import fmt, machine
 
 SCHEMA = "elunumba-bench/1"
+NOT_RECORDED = "not recorded"
 
 CELL_FIELDS = {
     "op": "forward, backward or fused",
@@ -52,14 +55,26 @@ CELL_FIELDS = {
     "copy_gbps": "GB/s of a copy moving the same bytes on the same device: on the host sampled "
                  "in turn with the cell, on a GPU earlier in the same run",
     "fraction_of_copy": "gbps / copy_gbps; on the host the median over side-by-side samples",
+    "fraction_of_copy_iqr": "host: interquartile range of the side-by-side fractions",
     "peak_gbps": "cuda only: the GPU's theoretical bandwidth, 2 x memory clock x bus width",
     "fraction_of_peak": "cuda only: gbps / peak_gbps",
-    "speedup_vs_numpy": "numpy-naive's median_s / median_s, same op, dtype and size",
+    "speedup_vs_numpy": "numpy-naive's time / this cell's, same op, dtype and size; on the host "
+                        "the median of side-by-side sample ratios",
+    "speedup_vs_numpy_iqr": "host: interquartile range of those ratios",
     "best_peer": "targets only: the fastest peer on the same device",
-    "speedup_vs_best_peer": "targets only: best_peer's median_s / median_s",
+    "speedup_vs_best_peer": "targets only: best_peer's time / this cell's, paired as "
+                            "speedup_vs_numpy",
+    "speedup_vs_best_peer_iqr": "host: interquartile range of those ratios",
     "with_transfers_s": "cuda target only: median seconds of the same call on NumPy arrays, "
                         "host-device transfers included",
+    "samples_s": "every sample, seconds per call, in the order taken (JSON only)",
+    "copy_samples_s": "host: the copy baseline's samples, taken in turn with samples_s (JSON "
+                      "only)",
 }
+
+
+# the raw samples are lists: in the JSON only
+CSV_FIELDS = [name for name in CELL_FIELDS if not name.endswith("samples_s")]
 
 
 class ResultsFileError(ValueError):
@@ -75,12 +90,15 @@ def new_cell(**fields):
 
 
 def write_json(result, path):
-    with open(path, "w") as f:
+    with atomic_output(path) as f:
         json.dump(result, f, indent=1, allow_nan=False)
         f.write("\n")
 
 
 def load_json(path):
+    """The results object in ``path``, checked field by field; ResultsFileError (one line,
+    naming the field and what it must be) for anything else. Cell fields that files from older
+    versions lack (the raw samples, the spreads) read as None."""
     try:
         with open(path) as f:
             result = json.load(f)
@@ -88,25 +106,73 @@ def load_json(path):
         raise ResultsFileError(f"cannot read {path}: {error}") from None
     if not isinstance(result, dict) or result.get("schema") != SCHEMA:
         raise ResultsFileError(f"{path} is not an elunumba bench results file (schema {SCHEMA})")
-    cells = result.get("cells")
-    if not isinstance(cells, list) or not all(isinstance(c, dict) and set(CELL_FIELDS) <= set(c)
-                                              for c in cells):
-        raise ResultsFileError(f"{path}: 'cells' must be a list of objects with the fields "
-                               f"{', '.join(CELL_FIELDS)}")
+    try:
+        _check_fields(result, RESULT_TYPES, "")
+        _check_fields(result["environment"], ENVIRONMENT_TYPES, "environment.")
+        _check_fields(result["summary"], {"entries": list}, "summary.")
+        for i, cell in enumerate(result["cells"]):
+            if not isinstance(cell, dict):
+                raise ValueError(f"cells[{i}] must be an object")
+            missing = [name for name in REQUIRED_CELL_FIELDS if name not in cell]
+            if missing:
+                raise ValueError(f"cells[{i}] lacks {', '.join(missing)}: 'cells' must be a "
+                                 f"list of objects with the fields {', '.join(CELL_FIELDS)}")
+            result["cells"][i] = cell = new_cell(**{k: v for k, v in cell.items()
+                                                    if k in CELL_FIELDS})
+            _check_fields(cell, CELL_TYPES, f"cells[{i}].")
+    except ValueError as error:
+        raise ResultsFileError(f"{path}: {error}") from None
     return result
 
 
+NUMBER = (int, float)
+RESULT_TYPES = {"created": str, "command": str, "environment": dict, "settings": dict,
+                "interrupted": bool, "skipped": list, "copies": list, "summary": dict,
+                "cells": list}
+ENVIRONMENT_TYPES = {"cpu": str, "usable_cores": int, "logical_cores": int,
+                     "memory_total_bytes": int, "numba_threads": int, "threading_layer": str,
+                     "versions": dict, "platform": str, "git_commit": str, "git_dirty": bool}
+# the fields every version of the file has; the others may be missing (read as None)
+REQUIRED_CELL_FIELDS = ("op", "dtype", "target", "kind", "device", "size", "bytes", "status",
+                        "median_s")
+CELL_TYPES = {**{name: NUMBER + (type(None),) for name in CELL_FIELDS},
+              **{name: str for name in ("op", "dtype", "target", "kind", "device", "status")},
+              "size": int, "bytes": int, "reason": (str, type(None)),
+              "best_peer": (str, type(None)), "samples_s": (list, type(None)),
+              "copy_samples_s": (list, type(None))}
+TYPE_NAMES = {str: "a string", int: "a whole number", float: "a number", bool: "true or false",
+              list: "a list", dict: "an object", type(None): "null"}
+
+
+def _check_fields(record, types, where):
+    for name, expected in types.items():
+        if name not in record:
+            raise ValueError(f"'{where}{name}' is missing")
+        expected_types = expected if isinstance(expected, tuple) else (expected,)
+        value = record[name]
+        # bool is an int to Python, never to this file
+        wrong = isinstance(value, bool) and bool not in expected_types
+        if wrong or not isinstance(value, expected_types):
+            names = " or ".join(dict.fromkeys(TYPE_NAMES[t] for t in expected_types
+                                              if not (t is int and float in expected_types)))
+            raise ValueError(f"'{where}{name}' must be {names}, not {json.dumps(value)[:40]}")
+        if isinstance(value, list) and name.endswith("samples_s") and not all(
+                isinstance(v, NUMBER) and not isinstance(v, bool) for v in value):
+            raise ValueError(f"'{where}{name}' must be a list of numbers")
+
+
 def write_csv(result, path):
-    with open(path, "w", newline="") as f:
-        f.write(f"# command: {result['command']}\n")
-        f.write(f"# environment: {json.dumps(result['environment'], sort_keys=True)}\n")
-        writer = csv.DictWriter(f, fieldnames=list(CELL_FIELDS), lineterminator="\n")
+    """One row a cell, the fields in CSV_FIELDS order; nothing else (metadata lives in the
+    JSON), so that any CSV reader takes it as it is."""
+    with atomic_output(path, newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=CSV_FIELDS, lineterminator="\n",
+                                extrasaction="ignore")
         writer.writeheader()
         writer.writerows(result["cells"])
 
 
 def write_markdown(result, path):
-    with open(path, "w") as f:
+    with atomic_output(path) as f:
         f.write(markdown(result))
 
 
@@ -119,11 +185,12 @@ def markdown(result):
         "## Environment\n\n" + "\n".join(f"- {key}: {value}" for key, value in
                                           environment_lines(env)),
         "## Summary\n\n" + fmt.markdown_table(fmt.SUMMARY_COLUMNS, [
-            fmt.summary_row(e) for e in result["summary"]["entries"]]),
+            fmt.summary_row(e) for e in result["summary"]["entries"]]) + "".join(
+            f"\n- {line}" for line in fmt.summary_notes(result["summary"]["entries"])),
     ]
     for (op, dtype), rows in fmt.groups(result["cells"]).items():
-        parts.append(f"## {op} {dtype}\n\n"
-                     + fmt.markdown_table(fmt.CELL_COLUMNS, [fmt.cell_row(r) for r in rows]))
+        parts.append(f"## {op} {dtype}\n\n" + fmt.markdown_table(
+            fmt.CELL_COLUMNS, [fmt.cell_row(r, spreads=True) for r in rows]))
     parts.append("## Copy baseline\n\n" + fmt.markdown_table(
         ("device", "bytes moved", "method", "median", "GB/s"),
         [(c["device"], c["bytes"], c["method"] or f"failed: {c['reason']}",
@@ -139,14 +206,21 @@ def markdown(result):
 
 
 def commit_text(env):
+    if env["git_commit"] == "unknown":
+        return "not a git checkout"
     return env["git_commit"][:12] + (" with uncommitted changes" if env["git_dirty"] else "")
 
 
 def environment_lines(env):
-    """(label, text) pairs describing the environment, for markdown and the terminal."""
+    """(label, text) pairs describing the environment, for markdown and the terminal; fields a
+    file from an older version lacks read "not recorded"."""
     versions = ", ".join(f"{name} {version}" for name, version in env["versions"].items())
+    cpu = env.get("machine")
     lines = [
-        ("CPU", f"{env['cpu']} ({env['usable_cores']} of {env['logical_cores']} logical cores)"),
+        ("CPU", f"{cpu_name(env)} ({env['usable_cores']} of {env['logical_cores']} logical "
+                f"cores)"),
+        ("kernels compiled for", machine.isa_text(cpu) if cpu else NOT_RECORDED),
+        ("NumPy SIMD", machine.numpy_simd_text(cpu["numpy_simd"]) if cpu else NOT_RECORDED),
         ("memory", f"{env['memory_total_bytes'] / 2**30:.1f} GiB"),
         ("Numba threads", f"{env['numba_threads']} ({env['threading_layer']} threading layer)"),
         ("versions", versions),
@@ -155,6 +229,26 @@ def environment_lines(env):
     ]
     gpu = env.get("gpu")
     if gpu:
+        clock = gpu.get("clock_khz")
         lines.append(("GPU", f"{gpu['name']} (compute capability {gpu['compute_capability']}, "
-                             f"driver {gpu['driver']}, peak {fmt.number(gpu['peak_gbps'])} GB/s)"))
+                             f"driver {gpu['driver']}, "
+                             f"clock {fmt.number(clock / 1e6) + ' GHz' if clock else NOT_RECORDED}, "
+                             f"peak {fmt.number(gpu['peak_gbps'])} GB/s)"))
     return lines
+
+
+def cpu_name(env):
+    """"AMD EPYC, family 25 model 1"; the family only where it was recorded."""
+    model = (env.get("machine") or {}).get("model")
+    if not model or model.get("family") is None:
+        return env["cpu"]
+    return f"{model['name']}, family {model['family']} model {model['model']}"
+
+
+def machine_caption(env):
+    """One line naming the machine, for table captions and plot titles."""
+    cpu = env.get("machine")
+    isa = f"{cpu['isa']}, {cpu['vector_bits']}-bit vectors" if cpu and cpu.get("vector_bits") \
+        else f"vector ISA {NOT_RECORDED}"
+    return (f"{cpu_name(env)} ({isa}), {env['numba_threads']} Numba threads "
+            f"({env['threading_layer']}), {env['memory_total_bytes'] / 2**30:.0f} GiB")

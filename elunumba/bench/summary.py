@@ -1,4 +1,13 @@
-"""The summary block: the kernel issue's speed targets, read off the sweep.
+"""The summary block: the product's speed goals, read off the sweep, each judged only where it
+applies.
+
+The goals were set on one class of machine (GOAL_MACHINE: a 2-core AMD EPYC with AVX-512, where
+a float32 ELU is memory-bound) for 2^26-element arrays (GOAL_SIZE) and alpha 1. An entry is
+judged (``met`` true or false) only on a machine whose kernels are compiled for that ISA, at that
+size or larger, with alpha 1; elsewhere ``met`` is None and ``note`` says why. On a machine with
+narrower vectors the kernel is compute-bound, so for the fraction-of-copy goals the note gives
+that machine's own limit instead: the best rate the target reached at any size, as a fraction of
+the copy at the entry's size.
 
 Each entry uses the largest host size where the cells it needs were measured:
 
@@ -16,6 +25,7 @@ import elunumba
 from elunumba.cpu import KERNELS
 
 from . import timing
+from .sizes import format_size
 
 SMALL_CALL_SIZE = 1000
 
@@ -43,14 +53,17 @@ GOALS = (
     _fraction("forward", "float32", (">=", 0.85), target="parallel-cr"),
 )
 SMALL_CALL_GOAL = ("<=", 2.0)
+GOAL_MACHINE = {"isa": "AVX-512", "text": "AVX-512 (2-core AMD EPYC)"}
+GOAL_SIZE = 2**26
 
 
-def summarize(cells, small_call=None):
+def summarize(cells, small_call=None, cpu=None, alpha=1.0):
     """{"entries": [...], "small_call": {...} or None}; an entry's value is None when the sweep
-    did not measure what it needs."""
+    did not measure what it needs. ``cpu`` is the machine record (machine.cpu_record)."""
     host = {(c["op"], c["dtype"], c["target"], c["size"]): c for c in cells
             if c["device"] == "host" and c["status"] == "ok"}
     sizes = sorted({size for (*_, size) in host}, reverse=True)
+    isa = (cpu or {}).get("isa")
     entries = []
     for goal in GOALS:
         size, needed = next(((size, [host[(*need, size)] for need in goal["needs"]])
@@ -58,17 +71,58 @@ def summarize(cells, small_call=None):
                              if all((*need, size) in host for need in goal["needs"])),
                             (None, None))
         value = goal["value"](needed) if needed else None
-        entries.append(_entry(goal["name"], size, value, goal["unit"], goal["goal"]))
+        entry = _entry(goal["name"], size, value, goal["unit"], goal["goal"])
+        _judge_where_it_applies(entry, isa, alpha, GOAL_SIZE)
+        if entry["unit"] == "fraction" and needed and isa != GOAL_MACHINE["isa"]:
+            entry["note"] += "; " + _compute_bound_limit(cells, needed[0], cpu)
+        entries.append(entry)
     size = SMALL_CALL_SIZE if small_call else None
-    entries.append(_entry(f"small call: elu / np.expm1 on {SMALL_CALL_SIZE} float32", size,
-                          small_call and small_call["ratio"], "ratio", SMALL_CALL_GOAL))
-    entries.append(_entry("small call floor: the kernel alone + np.empty / np.expm1", size,
-                          small_call and small_call["kernel_ratio"], "ratio", None))
+    for name, key, goal in (
+            (f"small call: elu / np.expm1 on {SMALL_CALL_SIZE} float32", "ratio",
+             SMALL_CALL_GOAL),
+            ("small call floor: the kernel alone + np.empty / np.expm1", "kernel_ratio", None)):
+        entry = _entry(name, size, small_call and small_call[key], "ratio", goal)
+        if goal:
+            _judge_where_it_applies(entry, isa, alpha, SMALL_CALL_SIZE)
+        entries.append(entry)
     return {"entries": entries, "small_call": small_call}
 
 
+def _judge_where_it_applies(entry, isa, alpha, goal_size):
+    """Withdraw the verdict where the goal does not apply, saying why in ``note``."""
+    reasons = []
+    if isa != GOAL_MACHINE["isa"]:
+        reasons.append(f"this machine's kernels use {isa or 'an unrecorded ISA'}")
+    if entry["size"] is not None and entry["size"] < goal_size:
+        reasons.append(f"measured at {format_size(entry['size'])} elements, the goal is for "
+                       f"{format_size(goal_size)}")
+    if alpha != 1.0:
+        reasons.append(f"alpha {alpha:g}, the goal is for alpha 1")
+    entry["set_for"] = f"{GOAL_MACHINE['text']}, {format_size(goal_size)} elements"
+    entry["note"] = ("not judged: " + "; ".join(reasons)) if reasons else ""
+    if reasons:
+        entry["met"] = None
+
+
+def _compute_bound_limit(cells, cell, cpu):
+    """The target's best rate at any size as a fraction of the copy at ``cell``'s size: what a
+    compute-bound kernel can reach on this machine."""
+    rates = [c["gelems"] for c in cells if c["status"] == "ok" and c["gelems"]
+             and (c["op"], c["dtype"], c["target"], c["device"]) ==
+             (cell["op"], cell["dtype"], cell["target"], cell["device"])]
+    if not rates or not cell["copy_gbps"]:
+        return "its compute-bound limit was not measured"
+    best = max(rates)
+    limit = best * cell["bytes"] / cell["size"] / cell["copy_gbps"]
+    lanes = (cpu or {}).get("float32_lanes")
+    bound = "compute-bound" if limit < 1 else "memory-bound"
+    return (f"its best rate at any size, {best:.2f} Gelem/s, is {100 * limit:.0f}% of the copy "
+            f"at this size: {bound} here ({lanes or '?'} float32 lanes)")
+
+
 def _entry(name, size, value, unit, goal):
-    entry = {"name": name, "size": size, "value": value, "unit": unit, "goal": None, "met": None}
+    entry = {"name": name, "size": size, "value": value, "unit": unit, "goal": None, "met": None,
+             "set_for": None, "note": ""}
     if goal is not None:
         relation, bound = goal
         entry["goal"] = f"{'≥' if relation == '>=' else '≤'} " + (

@@ -4,13 +4,14 @@ against what this machine has) and a runner that measures it one step at a time.
     plan = make_plan(sizes=[2**12], dtypes=["float32"])   # BenchInputError on bad input
     runner = Runner(plan)
     for step in plan.steps:
-        runner.run(step)              # a copy baseline or a cell; failures become failed records
+        runner.run(step)              # a copy baseline or cells; failures become failed records
     result = finish(plan, runner, command="...")
 
-Steps run size by size, dtype by dtype, op by op; before the cells of an op, the copy baseline for
-its byte count on each device in play (once per byte count: it picks the fastest host copy). On
-the host that copy is then sampled again in turn with each cell, for the cell's fraction of
-copy. A cell that raises is recorded as failed with the reason and the sweep goes on;
+Steps run size by size, dtype by dtype, op by op: first the copy baseline for the op's byte count
+on each device in play (once per byte count: it picks the fastest host copy), then one "group"
+step measuring every host implementation and that copy in turn, one sample each per round (so
+that every host ratio is a median of side-by-side ratios), then one "cell" step per GPU
+implementation. A cell that raises is recorded as failed with the reason and the sweep goes on;
 KeyboardInterrupt is left to the caller, who can still ``finish`` with what the runner holds.
 """
 
@@ -30,20 +31,25 @@ class BenchInputError(ValueError):
 
 @dataclasses.dataclass(frozen=True)
 class Step:
-    kind: str  # "copy" or "cell"
+    kind: str  # "copy", "group" (host: every implementation in turn) or "cell" (one, on a GPU)
     size: int
     dtype: str
     op: str
     device: str
-    impl: object = None
+    impls: tuple = ()
 
     @property
     def bytes(self):
         return bytes_moved(self.op, self.dtype, self.size)
 
     @property
+    def cells(self):
+        return len(self.impls)
+
+    @property
     def label(self):
-        what = "copy" if self.kind == "copy" else self.impl.name
+        what = {"copy": "copy", "group": f"{len(self.impls)} implementations in turn"}.get(
+            self.kind) or self.impls[0].name
         where = " (cuda)" if self.device == "cuda" else ""
         return f"{self.op} {self.dtype} {format_size(self.size)}: {what}{where}"
 
@@ -60,6 +66,7 @@ class Plan:
     alpha: float = 1.0
     seed: int = 0
     host_size_limit: int = None  # host cells stop here (default sizes with a GPU: 2^26)
+    extra_work: float = 0.0  # for testing the gate only: targets redo this fraction of a call
 
     @property
     def devices(self):
@@ -84,8 +91,11 @@ class Plan:
                         if key not in copies:
                             copies.add(key)
                             steps.append(Step("copy", size, dtype, op, device))
-                    steps += [Step("cell", size, dtype, op, device, impl)
-                              for impl, device in entries]
+                    host = tuple(impl for impl, device in entries if device == "host")
+                    if host:
+                        steps.append(Step("group", size, dtype, op, "host", host))
+                    steps += [Step("cell", size, dtype, op, device, (impl,))
+                              for impl, device in entries if device != "host"]
         return steps
 
     def describe(self):
@@ -93,12 +103,12 @@ class Plan:
                 "targets": self.targets, "peers": [f"{n} ({d})" if d != "host" else n
                                                    for n, d in self.peers],
                 "host_size_limit": self.host_size_limit, "alpha": self.alpha, "seed": self.seed,
-                **dataclasses.asdict(self.settings)}
+                "extra_work": self.extra_work, **dataclasses.asdict(self.settings)}
 
 
 def make_plan(sizes=None, dtypes=None, ops=None, targets=None, peers=None, *,
               strict_peers=None, settings=timing.Settings(), alpha=1.0, seed=0,
-              memory_available=None):
+              memory_available=None, extra_work=0.0):
     """A checked plan. None picks the default of an axis; named targets and peers must be able
     to run (unless ``strict_peers=False``), default ones that cannot are listed as skipped.
     """
@@ -117,7 +127,7 @@ def make_plan(sizes=None, dtypes=None, ops=None, targets=None, peers=None, *,
     sizes = sorted(set(sizes))
     _check_memory(sizes, dtypes, op_names, bool(peer_entries), memory_available)
     return Plan(sizes, dtypes, op_names, target_names, peer_entries, skipped, settings, alpha,
-                seed, host_size_limit)
+                seed, host_size_limit, extra_work)
 
 
 def _devices(targets):
@@ -195,18 +205,19 @@ class Runner:
         self.copies = {}  # (device, bytes) -> copy record
         self.cells = []
         self._group, self._data = None, None
-        self._copier = None  # (bytes, call): the host copy sampled in turn with the cells
         self._flush = timing.host_cache_flusher() if plan.settings.cold else None
 
     def run(self, step):
+        """Measure one step; returns its records (a copy record, or the cells)."""
         if step.kind == "copy":
-            self._data = self._group = self._copier = None  # free the previous arrays first
+            self._data = self._group = None  # free the previous arrays first
             record = self._measure_copy(step)
             self.copies[step.device, step.bytes] = record
-        else:
-            record = self._measure_cell(step)
-            self.cells.append(record)
-        return record
+            return [record]
+        measured = self._measure_group(step) if step.kind == "group" else \
+            [self._measure_device_cell(step)]
+        self.cells += measured
+        return measured
 
     def run_all(self):
         for step in self.plan.steps:
@@ -226,41 +237,86 @@ class Runner:
                       gbps=_rate(copy.moved_bytes(step.bytes), stats["median_s"]))
         return record
 
-    def _measure_cell(self, step):
-        record = records.new_cell(op=step.op, dtype=step.dtype, target=step.impl.name,
-                                  kind=step.impl.kind, device=step.device, size=step.size,
-                                  bytes=step.bytes)
+    def _new_cell(self, step, impl):
+        return records.new_cell(op=step.op, dtype=step.dtype, target=impl.name, kind=impl.kind,
+                                device=step.device, size=step.size, bytes=step.bytes)
+
+    def _measure_group(self, step):
+        """Every host implementation of one (size, dtype, op) and the copy baseline, one sample
+        of each in turn, so that every ratio between them is a ratio of samples taken side by
+        side (this VM's speed drifts by tens of percent between minutes: ratios of medians
+        taken minutes apart had swung as much). An implementation that fails on its first call
+        is recorded as failed and left out of the rounds."""
+        cells, runs = [], []
+        for impl in step.impls:
+            record = self._new_cell(step, impl)
+            cells.append(record)
+            try:
+                run = self._make(impl, step)
+                run()
+                runs.append((record, run))
+            except Exception as error:  # a failed cell is a result, the sweep goes on
+                record.update(status="failed", reason=_reason(error))
+        if not runs:
+            return cells
+        copiers = self._copiers(step.bytes)
+        calls = [run for _, run in runs] + list(copiers.values())
+        settings = dataclasses.replace(self.plan.settings,
+                                       budget_s=self.plan.settings.budget_s * len(calls))
+        try:
+            taken = timing.measure_alternating([timing.host_sampler(c) for c in calls],
+                                               settings, self._flush)
+        except Exception as error:  # raised mid-round: no sample of this group is trusted
+            for record, _ in runs:
+                record.update(status="failed", reason=_reason(error))
+            return cells
+        # the fastest copy in these rounds: a parallel copy that wins when timed alone can
+        # lose badly when its threads must wake after other work (measured: 100x at 2^12
+        # on this 2-core machine under load)
+        copy_taken = min(taken[len(runs):], key=lambda t: t.stats()["median_s"], default=None)
+        for (record, _), timed in zip(runs, taken):
+            record.update(timed.stats(), status="ok", samples_s=list(timed.samples))
+            self._add_rates(record, copy_taken)
+        return cells
+
+    def _make(self, impl, step):
+        data = self._data_for(step)
+        run = impl.make(step.op, data, step.device)
+        if impl.kind != "target" or not self.plan.extra_work:
+            return run
+        extra = impl.make(step.op, data.head(self.plan.extra_work), step.device)
+
+        def slowed():
+            run()
+            extra()
+
+        return slowed
+
+    def _copiers(self, total_bytes):
+        """Every host copy method on new arrays; none where the baseline failed."""
+        baseline = self.copies.get(("host", total_bytes))
+        if not baseline or baseline["status"] != "ok":
+            return {}
+        return copy.host_copiers(total_bytes)
+
+    def _measure_device_cell(self, step):
+        """A cell on a GPU, timed alone by CUDA events; its ratios divide medians."""
+        impl = step.impls[0]
+        record = self._new_cell(step, impl)
         try:
             data = self._data_for(step)
-            run = step.impl.make(step.op, data, step.device)
-            if step.device == "cuda":
-                from . import gpu
+            from . import gpu
 
-                taken, copy_taken = gpu.measure(run, self.plan.settings), None
-            else:
-                taken, copy_taken = self._measure_host(run, step)
-            record.update(taken.stats(), status="ok")
-            self._add_rates(record, taken, copy_taken)
-            if step.impl.name == "cuda":
+            taken = gpu.measure(self._make(impl, step), self.plan.settings)
+            record.update(taken.stats(), status="ok", samples_s=list(taken.samples))
+            self._add_rates(record, None)
+            if impl.name == "cuda":
                 host = impls.host_call(step.op, data)
                 record["with_transfers_s"] = timing.measure(
                     timing.host_sampler(host), self.plan.settings).stats()["median_s"]
         except Exception as error:  # a failed cell is a result, the sweep goes on
             record.update(status="failed", reason=_reason(error))
         return record
-
-    def _measure_host(self, run, step):
-        """The cell's Timing and the copy baseline's, sampled in turn with it (this VM's memory
-        bandwidth drifts by tens of percent between minutes, so a copy measured once, before
-        the cells, made a cell's fraction of copy swing as much); no copy without a baseline."""
-        baseline = self.copies.get(("host", step.bytes))
-        if not baseline or baseline["status"] != "ok":
-            return timing.measure(timing.host_sampler(run), self.plan.settings, self._flush), None
-        if self._copier is None or self._copier[0] != step.bytes:
-            self._copier = None  # free the previous copy's arrays before allocating
-            self._copier = (step.bytes, copy.host_copiers(step.bytes)[baseline["method"]])
-        samplers = [timing.host_sampler(run), timing.host_sampler(self._copier[1])]
-        return timing.measure_alternating(samplers, self.plan.settings, self._flush)
 
     def _data_for(self, step):
         group = (step.size, step.dtype, step.op)
@@ -270,17 +326,18 @@ class Runner:
             self._group = group
         return self._data
 
-    def _add_rates(self, record, taken, copy_taken):
+    def _add_rates(self, record, copy_taken):
         median = record["median_s"]
         record["gelems"] = _rate(record["size"], median)
         record["gbps"] = _rate(record["bytes"], median)
         baseline = self.copies.get((record["device"], record["bytes"]))
+        moved = copy.moved_bytes(record["bytes"])
         if copy_taken is not None:
-            moved = copy.moved_bytes(record["bytes"])
+            record["copy_samples_s"] = list(copy_taken.samples)
             record["copy_gbps"] = _rate(moved, copy_taken.stats()["median_s"])
-            record["fraction_of_copy"] = float(np.median(
-                [record["bytes"] / cell_s / (moved / copy_s)
-                 for cell_s, copy_s in zip(taken.samples, copy_taken.samples)]))
+            fractions = paired_ratios(copy_taken.samples, record["samples_s"],
+                                      record["bytes"] / moved)
+            record["fraction_of_copy"], record["fraction_of_copy_iqr"] = _median_iqr(fractions)
         elif baseline and baseline["gbps"] and record["gbps"] is not None:
             record["copy_gbps"] = baseline["gbps"]
             record["fraction_of_copy"] = record["gbps"] / baseline["gbps"]
@@ -290,6 +347,16 @@ class Runner:
             record["peak_gbps"] = gpu.peak_gbps()
             if record["peak_gbps"] and record["gbps"] is not None:
                 record["fraction_of_peak"] = record["gbps"] / record["peak_gbps"]
+
+
+def paired_ratios(numerator_s, denominator_s, scale=1.0):
+    """scale * a / b for the samples a, b taken side by side (the same round)."""
+    return [scale * a / b for a, b in zip(numerator_s, denominator_s)]
+
+
+def _median_iqr(values):
+    q1, median, q3 = np.percentile(values, [25, 50, 75])
+    return float(median), float(q3 - q1)
 
 
 def _reason(error):
@@ -303,7 +370,9 @@ def _rate(amount, seconds):
 
 
 def annotate(cells):
-    """Fill speedup_vs_numpy, best_peer and speedup_vs_best_peer from each cell's group."""
+    """Fill speedup_vs_numpy, best_peer and speedup_vs_best_peer (and their spreads) from each
+    cell's group: the median of paired sample ratios where both were sampled in turn, else the
+    ratio of medians (GPU cells, timed one at a time)."""
     groups = {}
     for record in cells:
         if record["status"] == "ok" and record["median_s"]:
@@ -312,13 +381,23 @@ def annotate(cells):
         reference = [r for r in group if r["target"] == impls.REFERENCE_PEER]
         for record in group:
             if reference:
-                record["speedup_vs_numpy"] = reference[0]["median_s"] / record["median_s"]
+                record["speedup_vs_numpy"], record["speedup_vs_numpy_iqr"] = speedup(
+                    reference[0], record)
             peers = [r for r in group if r["kind"] == "peer" and r["device"] == record["device"]]
             if record["kind"] == "target" and peers:
                 best = min(peers, key=lambda r: r["median_s"])
                 record["best_peer"] = best["target"]
-                record["speedup_vs_best_peer"] = best["median_s"] / record["median_s"]
+                record["speedup_vs_best_peer"], record["speedup_vs_best_peer_iqr"] = speedup(
+                    best, record)
     return cells
+
+
+def speedup(slower, faster):
+    """(median, IQR) of ``slower``'s time over ``faster``'s; IQR None when not paired."""
+    if slower["device"] == faster["device"] == "host" and slower.get("samples_s") \
+            and faster.get("samples_s"):
+        return _median_iqr(paired_ratios(slower["samples_s"], faster["samples_s"]))
+    return slower["median_s"] / faster["median_s"], None
 
 
 def finish(plan, runner, *, command, interrupted=False, small_call=True):
@@ -327,15 +406,16 @@ def finish(plan, runner, *, command, interrupted=False, small_call=True):
     measured = None
     if small_call and not interrupted:
         measured = summary.measure_small_call(plan.settings)
+    environment = env.collect(command=command, gpu="cuda" in plan.devices)
     return {
         "schema": records.SCHEMA,
         "created": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
         "command": command,
-        "environment": env.collect(command=command, gpu="cuda" in plan.devices),
+        "environment": environment,
         "settings": plan.describe(),
         "interrupted": interrupted,
         "skipped": plan.skipped,
         "copies": list(runner.copies.values()),
-        "summary": summary.summarize(cells, measured),
+        "summary": summary.summarize(cells, measured, environment["machine"], plan.alpha),
         "cells": cells,
     }
