@@ -6,7 +6,6 @@ shows progress and tables with rich, and turns bad input into usage errors (exit
 
 import dataclasses
 import math
-import os
 import shlex
 import sys
 

@@ -14,9 +14,10 @@ from hypothesis import HealthCheck, settings
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 try:
-    import elunumba  # noqa: F401  (importing compiles nothing)
+    import elunumba  # importing compiles nothing
 except ImportError:  # `pytest` run without `python -m` from the checkout: use the checkout
     sys.path.insert(0, str(ROOT))
+    import elunumba
 
 settings.register_profile(
     "elunumba",
@@ -34,8 +35,6 @@ HOST_TARGETS = ("cpu", "parallel")
 
 def cuda_available():
     """True when elunumba's CUDA kernels can run here: a real GPU, or NUMBA_ENABLE_CUDASIM=1."""
-    import elunumba
-
     return "cuda" in elunumba.available_targets()
 
 

@@ -9,9 +9,10 @@ import sys
 
 import pytest
 
-from elunumba.bench import env, machine, records
+from elunumba import _machine as machine
+from elunumba.bench import env, records
 
-PROBE = ("import json; from elunumba.bench import machine; "
+PROBE = ("import json; from elunumba import _machine as machine; "
          "print(json.dumps(machine.compiled_for()))")
 
 

@@ -22,21 +22,11 @@ import numpy as np
 
 import elunumba
 from elunumba.bench.copy import host_copiers
-from elunumba.bench.env import cpu_model
+from elunumba._machine import one_line as machine_line
 
 import reference_kernels
 
 MIN_SAMPLE_S = 0.02
-
-
-def vector_isa():
-    flags = set()
-    with open("/proc/cpuinfo") as f:
-        for line in f:
-            if line.startswith("flags"):
-                flags = set(line.split(":", 1)[1].split())
-                break
-    return "AVX-512" if "avx512f" in flags else "AVX2" if "avx2" in flags else "no AVX2"
 
 
 def cases(package, size, target):
@@ -128,7 +118,7 @@ def main():
     load_after = os.getloadavg()
 
     print(f"# Current kernels against {args.reference} and a copy of the same bytes\n")
-    print(f"CPU: {cpu_model()}, {vector_isa()} (LLVM host CPU {llvm.get_host_cpu_name()}), "
+    print(f"CPU: {machine_line()} (LLVM host CPU {llvm.get_host_cpu_name()}), "
           f"{os.cpu_count()} logical cores, {numba.get_num_threads()} Numba threads, "
           f"numba {numba.__version__}")
     print(f"{args.size} elements, target {args.target}, {args.rounds} paired rounds, "

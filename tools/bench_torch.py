@@ -27,6 +27,7 @@ from torch import nn
 
 import elunumba
 import elunumba.torch as elunumba_torch
+from elunumba import _machine
 from elunumba._files import atomic_output, check_output_path
 from elunumba.bench import env
 
@@ -108,16 +109,6 @@ def training_step(ELU, batch):
     return run
 
 
-def vector_isa():
-    try:
-        with open("/proc/cpuinfo") as f:
-            flags = next((line.split(":", 1)[1].split() for line in f
-                          if line.startswith("flags")), [])
-    except OSError:
-        return "unknown"
-    return "AVX-512" if "avx512f" in flags else "AVX2" if "avx2" in flags else "SSE/other"
-
-
 def measure(quick, repeats):
     shape = (16, 64, 32, 32) if quick else (64, 64, 32, 32)
     batch = 16 if quick else 64
@@ -134,7 +125,7 @@ def measure(quick, repeats):
                  "elunumba_s": t_ours, "speedup": ratio})
     return {
         "command": " ".join(["python", "tools/bench_torch.py"] + sys.argv[1:]),
-        "cpu": env.cpu_model(), "vector_isa": vector_isa(), "logical_cores": os.cpu_count(),
+        "cpu": _machine.cpu_model()["name"], "vector_isa": _machine.compiled_for()["isa"], "logical_cores": os.cpu_count(),
         "torch_threads": torch.get_num_threads(), "numba_threads": numba.get_num_threads(),
         "load_average_before": load_before, "load_average_after": os.getloadavg(),
         "versions": {"torch": torch.__version__, "numba": numba.__version__,

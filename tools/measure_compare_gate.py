@@ -24,7 +24,8 @@ import subprocess
 import sys
 import tempfile
 
-from elunumba.bench import compare, machine, records
+from elunumba import _machine as machine
+from elunumba.bench import compare, records
 
 SLOWDOWN = 0.3
 

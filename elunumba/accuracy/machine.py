@@ -1,21 +1,16 @@
-"""The machine a result was measured on, as LLVM (and so Numba) sees it: the kernels' vector code
-and therefore some of their rounding depend on it."""
+"""The machine an accuracy result was measured on, as LLVM (and so Numba) compiles for it: the
+kernels' vector code, and therefore some of their rounding, depend on it."""
 
 import platform
 
-# feature flag -> the vector ISA it means, widest first
-_VECTOR_ISAS = (("avx512f", "AVX-512"), ("avx2", "AVX2"), ("avx", "AVX"), ("neon", "NEON"),
-                ("sse2", "SSE2"))
+from .. import _machine
 
 
 def describe():
     """{"machine": architecture, "llvm_cpu": e.g. "znver3", "vector_isa": e.g. "AVX2"}."""
-    from llvmlite import binding
-
-    features = binding.get_host_cpu_features()
-    isa = next((name for flag, name in _VECTOR_ISAS if features.get(flag)), "none found")
-    return {"machine": platform.machine(), "llvm_cpu": binding.get_host_cpu_name(),
-            "vector_isa": isa}
+    compiled = _machine.compiled_for()
+    return {"machine": platform.machine(), "llvm_cpu": compiled["llvm_cpu"],
+            "vector_isa": compiled["isa"]}
 
 
 def line(record):

@@ -23,7 +23,8 @@ import dataclasses
 
 import numpy as np
 
-from . import copy, machine
+from .. import _machine as machine
+from . import copy
 
 KEY = ("op", "dtype", "target", "device", "size")
 VERDICTS = ("same", "faster", "slower", "failed", "no baseline", "untested")

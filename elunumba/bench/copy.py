@@ -5,7 +5,11 @@ reads and writes B bytes in all. On the host the copy is the fastest of ``np.cop
 thread), a Numba ``prange`` loop and one block copy (memcpy) per Numba thread: which one wins
 depends on the size and the moment on the 2-core reference machine (in bench_results/bench-avx512.json
 the block copy wins from 24 MiB to 768 MiB, the loop at 1 GiB and above and at most small
-sizes), and a weak baseline flatters every cell. On a GPU it is a device-to-device copy.
+sizes), and a weak baseline flatters every cell. An implementation that runs on one thread is
+compared with the one-thread copy (np.copyto) instead: divided by a copy on all cores, its
+fraction moved with the other core's load alone (in `bench compare` of identical runs, a "cpu"
+cell stayed at 303-339 us while the two-thread copy beside it went from 22 to 66 GB/s). On a GPU
+it is a device-to-device copy.
 """
 
 import functools
@@ -37,7 +41,8 @@ def copy_words(total_bytes):
     return max(1, -(-total_bytes // (2 * WORD.itemsize)))
 
 
-# method -> copy(src, dst)
+# method -> copy(src, dst); np.copyto is the one that runs on one thread
+ONE_THREAD_METHOD = "np.copyto"
 HOST_METHODS = {"np.copyto": lambda src, dst: np.copyto(dst, src),
                 "numba prange": prange_copy,
                 "numba blocks": lambda src, dst: block_copy(src, dst, get_num_threads())}

@@ -270,16 +270,8 @@ def _summary(samples, size, clients):
 
 
 def machine():
-    """The CPU, its widest vector ISA and the load, for the record."""
-    from elunumba.bench.env import cpu_model
+    """The CPU, the vector ISA the kernels are compiled for, and the load, for the record."""
+    from elunumba import _machine
 
-    flags = set()
-    try:
-        with open("/proc/cpuinfo") as f:
-            flags = next((set(line.split(":", 1)[1].split()) for line in f
-                          if line.startswith("flags")), set())
-    except OSError:
-        pass
-    isa = ("AVX-512" if "avx512f" in flags else "AVX2" if "avx2" in flags
-           else "unknown (no x86 flags)")
-    return {"cpu": cpu_model(), "vector_isa": isa, "load_average": os.getloadavg()}
+    return {"cpu": _machine.cpu_model()["name"], "vector_isa": _machine.compiled_for()["isa"],
+            "load_average": os.getloadavg()}

@@ -11,7 +11,7 @@ import numpy as np
 import elunumba
 from elunumba._memory import memory_bytes
 
-from . import machine
+from .. import _machine as machine
 
 # name shown -> the distributions that may provide it (CuPy's wheels are named per CUDA version)
 VERSIONED = {name: (name,) for name in ("elunumba", "numpy", "numba", "llvmlite", "numba-cuda",

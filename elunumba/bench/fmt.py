@@ -112,9 +112,3 @@ def summary_notes(entries):
 def skipped_line(entry):
     where = f" on {entry['device']}" if entry.get("device") else ""
     return f"{entry['name']}{where}: {entry['reason']}"
-
-
-def markdown_table(headers, rows):
-    lines = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
-    lines += ["| " + " | ".join(str(c).replace("|", "\\|") for c in row) + " |" for row in rows]
-    return "\n".join(lines)

@@ -39,6 +39,8 @@ class Impl:
     devices: tuple  # "host", "cuda"
     make: object  # (op, OpData, device) -> callable running the op once
     available: object = None  # device -> None, or the reason it cannot run there
+    # runs on one thread on the host: its fraction of copy divides by a one-thread copy
+    one_thread: bool = False
 
 
 @functools.cache
@@ -73,7 +75,8 @@ def host_call(op, data):
     return _call_target("cuda", op, data, "host")
 
 
-TARGETS = {name: Impl(name, "target", (device,), functools.partial(_call_target, name))
+TARGETS = {name: Impl(name, "target", (device,), functools.partial(_call_target, name),
+                      one_thread=name == "cpu")
            for name, device in (("cpu", "host"), ("parallel", "host"), ("cuda", "cuda"))}
 # elunumba.correctly_rounded on all threads: float32 through the float64 kernels, rounded once
 TARGETS["parallel-cr"] = Impl(
@@ -170,8 +173,10 @@ def _torch_available(device):
 
 
 PEERS = {
-    "numpy-naive": Impl("numpy-naive", "peer", ("host",), _array_api_peer(naive=True)),
-    "numpy-expm1": Impl("numpy-expm1", "peer", ("host",), _array_api_peer(naive=False)),
+    "numpy-naive": Impl("numpy-naive", "peer", ("host",), _array_api_peer(naive=True),
+                        one_thread=True),
+    "numpy-expm1": Impl("numpy-expm1", "peer", ("host",), _array_api_peer(naive=False),
+                        one_thread=True),
     "numexpr": Impl("numexpr", "peer", ("host",), _make_numexpr,
                     _needs("numexpr", "pip install 'elunumba[peers]'")),
     "torch": Impl("torch", "peer", ("host", "cuda"), _make_torch, _torch_available),

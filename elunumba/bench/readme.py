@@ -9,8 +9,8 @@ there from records.CELL_FIELDS.
 """
 
 import pathlib
-import re
 
+from .. import _markdown
 from . import fmt, records
 from .sizes import format_size
 
@@ -35,7 +35,7 @@ def table(result, source=None):
         f"elunumba commit {records.commit_text(env)}, {result['created'][:10]}"
         + (f", alpha {result['settings']['alpha']:g}"
            if result["settings"].get("alpha", 1.0) != 1.0 else "") + ".",
-        fmt.markdown_table(fmt.SUMMARY_COLUMNS,
+        _markdown.table(fmt.SUMMARY_COLUMNS,
                            [fmt.summary_row(e) for e in result["summary"]["entries"]]),
     ]
     if not any(c.get("samples_s") for c in result["cells"]):
@@ -51,7 +51,7 @@ def table(result, source=None):
             rows = [_row(c) for c in cells if c["size"] == size]
             parts.append(f"{'CPU' if device == 'host' else 'GPU'}, {format_size(size)} "
                          f"elements ({size:,}); ± is half the interquartile range of paired "
-                         f"samples where recorded:\n\n" + fmt.markdown_table(COLUMNS, rows))
+                         f"samples where recorded:\n\n" + _markdown.table(COLUMNS, rows))
     return "\n\n".join(parts)
 
 
@@ -75,7 +75,7 @@ def _row(cell):
 
 
 def schema():
-    return fmt.markdown_table(("field", "meaning"), [(f"`{name}`", meaning) for name, meaning
+    return _markdown.table(("field", "meaning"), [(f"`{name}`", meaning) for name, meaning
                                                      in records.CELL_FIELDS.items()])
 
 
@@ -83,9 +83,9 @@ def rewrite(text, results):
     """``text`` with the generated blocks replaced by the tables of ``results`` ([(source,
     result)]); MarkerError when the table markers are missing, repeated or out of order."""
     check_markers(text, TABLE_MARKERS, required=True)
-    text = replace_between(text, TABLE_MARKERS, tables(results))
+    text = _markdown.replace_between(text, TABLE_MARKERS, tables(results))
     if check_markers(text, SCHEMA_MARKERS, required=False):
-        text = replace_between(text, SCHEMA_MARKERS, schema())
+        text = _markdown.replace_between(text, SCHEMA_MARKERS, schema())
     return text
 
 
@@ -104,9 +104,3 @@ def check_markers(text, markers, required):
                           "marker first")
     return True
 
-
-def replace_between(text, markers, body):
-    """``text`` with what stands between the two markers replaced by ``body``."""
-    start, end = (re.escape(m) for m in markers)
-    return re.sub(f"{start}.*?{end}", lambda _: f"{markers[0]}\n{body}\n{markers[1]}", text,
-                  count=1, flags=re.S)

@@ -25,7 +25,9 @@ import json
 
 from elunumba._files import atomic_output
 
-from . import fmt, machine
+from .. import _machine as machine
+from .. import _markdown
+from . import fmt
 
 SCHEMA = "elunumba-bench/1"
 NOT_RECORDED = "not recorded"
@@ -53,7 +55,8 @@ CELL_FIELDS = {
     "gelems": "10^9 elements per second: size / median_s / 1e9",
     "gbps": "10^9 bytes per second: bytes / median_s / 1e9",
     "copy_gbps": "GB/s of a copy moving the same bytes on the same device: on the host sampled "
-                 "in turn with the cell, on a GPU earlier in the same run",
+                 "in turn with the cell (the fastest copy; for one-thread implementations the "
+                 "one-thread np.copyto), on a GPU earlier in the same run",
     "fraction_of_copy": "gbps / copy_gbps; on the host the median over side-by-side samples",
     "fraction_of_copy_iqr": "host: interquartile range of the side-by-side fractions",
     "peak_gbps": "cuda only: the GPU's theoretical bandwidth, 2 x memory clock x bus width",
@@ -184,14 +187,14 @@ def markdown(result):
                                     result["interrupted"] else ""),
         "## Environment\n\n" + "\n".join(f"- {key}: {value}" for key, value in
                                           environment_lines(env)),
-        "## Summary\n\n" + fmt.markdown_table(fmt.SUMMARY_COLUMNS, [
+        "## Summary\n\n" + _markdown.table(fmt.SUMMARY_COLUMNS, [
             fmt.summary_row(e) for e in result["summary"]["entries"]]) + "".join(
             f"\n- {line}" for line in fmt.summary_notes(result["summary"]["entries"])),
     ]
     for (op, dtype), rows in fmt.groups(result["cells"]).items():
-        parts.append(f"## {op} {dtype}\n\n" + fmt.markdown_table(
+        parts.append(f"## {op} {dtype}\n\n" + _markdown.table(
             fmt.CELL_COLUMNS, [fmt.cell_row(r, spreads=True) for r in rows]))
-    parts.append("## Copy baseline\n\n" + fmt.markdown_table(
+    parts.append("## Copy baseline\n\n" + _markdown.table(
         ("device", "bytes moved", "method", "median", "GB/s"),
         [(c["device"], c["bytes"], c["method"] or f"failed: {c['reason']}",
           fmt.seconds(c["median_s"]), fmt.number(c["gbps"])) for c in result["copies"]]))

@@ -254,29 +254,32 @@ class Runner:
             try:
                 run = self._make(impl, step)
                 run()
-                runs.append((record, run))
+                runs.append((record, run, impl))
             except Exception as error:  # a failed cell is a result, the sweep goes on
                 record.update(status="failed", reason=_reason(error))
         if not runs:
             return cells
         copiers = self._copiers(step.bytes)
-        calls = [run for _, run in runs] + list(copiers.values())
+        calls = [run for _, run, _ in runs] + list(copiers.values())
         settings = dataclasses.replace(self.plan.settings,
                                        budget_s=self.plan.settings.budget_s * len(calls))
         try:
             taken = timing.measure_alternating([timing.host_sampler(c) for c in calls],
                                                settings, self._flush)
         except Exception as error:  # raised mid-round: no sample of this group is trusted
-            for record, _ in runs:
+            for record, _, _ in runs:
                 record.update(status="failed", reason=_reason(error))
             return cells
         # the fastest copy in these rounds: a parallel copy that wins when timed alone can
         # lose badly when its threads must wake after other work (measured: 100x at 2^12
         # on this 2-core machine under load)
-        copy_taken = min(taken[len(runs):], key=lambda t: t.stats()["median_s"], default=None)
-        for (record, _), timed in zip(runs, taken):
+        copies = dict(zip(copiers, taken[len(runs):]))
+        fastest_copy = min(copies.values(), key=lambda t: t.stats()["median_s"], default=None)
+        # one-thread implementations against the one-thread copy (see copy.py)
+        one_thread_copy = copies.get(copy.ONE_THREAD_METHOD, fastest_copy)
+        for (record, _, impl), timed in zip(runs, taken):
             record.update(timed.stats(), status="ok", samples_s=list(timed.samples))
-            self._add_rates(record, copy_taken)
+            self._add_rates(record, one_thread_copy if impl.one_thread else fastest_copy)
         return cells
 
     def _make(self, impl, step):

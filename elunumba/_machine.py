@@ -1,4 +1,5 @@
-"""The machine a benchmark ran on, named so that its figures can be read elsewhere.
+"""The machine a figure was measured on (benchmarks, accuracy runs, tools), named so that the
+figure can be read elsewhere.
 
 Two machines that both call themselves "AMD EPYC" may differ by a factor of three in these
 benchmarks: one with AVX-512, one with AVX2 only. So the record names, beside the CPU model,
@@ -24,6 +25,12 @@ ISA_BY_FEATURE = (("avx512f", "AVX-512"), ("avx2", "AVX2"), ("avx", "AVX"), ("ss
 # a vector register's name in the probe's assembly -> its width in bits
 REGISTER_BITS = ((re.compile(r"%zmm\d"), 512), (re.compile(r"%ymm\d"), 256),
                  (re.compile(r"%xmm\d"), 128), (re.compile(r"\bv\d+\.4s\b"), 128))
+
+
+def one_line():
+    """'AMD EPYC, AVX2, 256-bit vectors (8 float32 lanes), LLVM cpu znver3': for figures that
+    name their machine in one line."""
+    return f"{cpu_model()['name']}, {isa_text(compiled_for())}"
 
 
 def cpu_record():
