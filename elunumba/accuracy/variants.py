@@ -83,17 +83,11 @@ def torch_variant():
 
 
 def available_targets():
-    """cpu and parallel always; cuda on a real GPU (the simulator is far too slow for this)."""
+    """The host targets, and cuda on a real GPU (the simulator is far too slow for this)."""
     from numba import config
 
-    targets = ["cpu", "parallel"]
-    if not config.ENABLE_CUDASIM:
-        try:
-            elunumba.device.cuda_backend()
-            targets.append("cuda")
-        except elunumba.TargetUnavailableError:
-            pass
-    return targets
+    return [t for t in elunumba.available_targets()
+            if t != "auto" and not (t == "cuda" and config.ENABLE_CUDASIM)]
 
 
 def all_variants(targets):
