@@ -1,6 +1,7 @@
 """The sweep on tiny sizes: plans, steps, byte counts, timing, the runner, speedups, summary."""
 
 import dataclasses
+import importlib.metadata
 import importlib.util
 import subprocess
 import sys
@@ -453,3 +454,35 @@ def test_a_host_sweep_imports_no_gpu_code():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True).stdout
     assert out.strip() == "[]"
+
+
+LAYER_PROBE = """
+import numba
+import numpy as np
+from elunumba.bench import copy, sweep
+{start}
+copy.prange_copy(np.zeros(8), np.zeros(8))
+print(numba.threading_layer())
+"""
+
+
+def _tbb_installed():
+    try:
+        importlib.metadata.distribution("tbb")
+    except importlib.metadata.PackageNotFoundError:
+        return False
+    return True
+
+
+@pytest.mark.skipif(not _tbb_installed(), reason="needs the tbb extra")
+def test_the_benchmark_runs_on_the_threading_layer_users_get():
+    """A sweep starts the layer as the library does (TBB where installed) before its own
+    parallel copy can start OpenMP instead."""
+    def layer(start):
+        done = subprocess.run([sys.executable, "-c", LAYER_PROBE.format(start=start)],
+                              capture_output=True, text=True, timeout=120, check=True)
+        return done.stdout.strip()
+
+    # without the Runner's start, the copy alone started OpenMP here
+    assert layer("sweep.Runner(sweep.make_plan([512], ['float32'], ['forward'], ['cpu'], []))"
+                 ) == "tbb"

@@ -6,7 +6,6 @@ import platform
 import subprocess
 
 import numba
-import numpy as np
 
 import elunumba
 from elunumba._memory import memory_bytes
@@ -51,14 +50,10 @@ def collect(*, command, gpu=False):
 
 
 def threading_layer():
-    """Numba's threading layer; it is chosen on the first parallel call, so make one if needed."""
-    try:
-        return numba.threading_layer()
-    except ValueError:
-        from .copy import prange_copy
-
-        prange_copy(np.zeros(1), np.zeros(1))
-        return numba.threading_layer()
+    """The threading layer elunumba's parallel kernels run on, started the way elunumba starts
+    it (TBB where installed): a benchmark whose own parallel copy started the layer first got
+    OpenMP where users of the library get TBB."""
+    return elunumba.threading_layer()
 
 
 def git_state(package_file=elunumba.__file__):

@@ -202,6 +202,7 @@ class Runner:
 
     def __init__(self, plan):
         self.plan = plan
+        env.threading_layer()  # before the first parallel copy starts another layer
         self.copies = {}  # (device, bytes) -> copy record
         self.cells = []
         self._group, self._data = None, None
