@@ -369,6 +369,18 @@ def _exact_input_scale(input_scale):
     return input_scale >= 1 and mantissa == 0.5
 
 
+def scaled_input_in_bounds(x, input_scale, dtype):
+    """Where a bound in ULPs of the result can hold: everywhere but where input_scale*x, rounded
+    in the compute precision, is subnormal. There its rounding error is absolute (up to half the
+    smallest subnormal), and alpha*scale multiplies it: float32 x = -1e-45 with input_scale 1.5
+    and alpha*scale 9 lands 4.5 ULP from the exact result. Exact input scales round nothing."""
+    x = np.asarray(x)
+    if _exact_input_scale(input_scale):
+        return np.ones(x.shape, bool)
+    tiny = np.finfo(compute_dtype(dtype)).tiny
+    return (x == 0) | ~(np.abs(x.astype(np.float64) * input_scale) < 32 * tiny)
+
+
 def forward_bound(dtype, alpha=1.0, scale=1.0, input_scale=1.0):
     if np.dtype(dtype) == np.float16:
         return HALF_BOUND
