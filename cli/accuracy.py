@@ -19,9 +19,11 @@ from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.table import Table
 
-from elunumba._files import atomic_output, check_output_path
+from elunumba._files import atomic_output
 from elunumba._memory import memory_bytes
 from elunumba.accuracy import bands, exhaustive, fmt, gate, machine, reference, report, variants
+
+from .outfiles import output_path
 
 DTYPES = ("float16", "float32", "float64")
 PLOT_SUFFIXES = (".png", ".svg", ".pdf")
@@ -30,20 +32,6 @@ EXIT_INTERRUPTED = 130
 WIDTH_OFF_TERMINAL = 150
 console = Console(width=None if sys.stdout.isatty()
                   else max(shutil.get_terminal_size().columns, WIDTH_OFF_TERMINAL))
-
-
-def _output_path(suffixes=None):
-    """A click callback: the output path checked (folder exists and is writable, not a folder,
-    the suffix is one of ``suffixes``) before anything is measured."""
-    def check(ctx, param, value):
-        if value is None:
-            return None
-        try:
-            return check_output_path(value, suffixes)
-        except ValueError as error:
-            raise click.BadParameter(str(error), ctx, param) from None
-
-    return check
 
 
 def _names(valid):
@@ -115,9 +103,9 @@ def _provenance(ctx):
               help="ELU's alpha: a finite number >= 0 that every chosen dtype can hold.")
 @click.option("--selu", is_flag=True,
               help="SELU's alpha and scale, judged against the exact constants.")
-@click.option("--json", "json_path", callback=_output_path(),
+@click.option("--json", "json_path", callback=output_path(),
               help="Write every record to this JSON file.")
-@click.option("--plot", "plot_path", callback=_output_path(PLOT_SUFFIXES),
+@click.option("--plot", "plot_path", callback=output_path(PLOT_SUFFIXES),
               help="Draw ULP error against x, per chosen dtype, for this alpha (naive exp(x)-1, "
                    "NumPy's expm1, elunumba) to this .png, .svg or .pdf (needs matplotlib).")
 @click.option("--exhaustive", "run_exhaustive", is_flag=True,
@@ -263,7 +251,7 @@ def _thresholds(ctx, param, value):
 @click.option("--thresholds", "thresholds", type=click.Path(dir_okay=False), default=None,
               callback=_thresholds,
               help="Thresholds JSON (default: the one kept in the package).")
-@click.option("--json", "json_path", callback=_output_path(),
+@click.option("--json", "json_path", callback=output_path(),
               help="Write the measured figures and any violations to this JSON file.")
 @click.option("--implementation", type=click.Choice(["elunumba", "naive"]), default="elunumba",
               show_default=True,

@@ -24,6 +24,8 @@ from elunumba.bench.ops import DTYPES, OPS
 from elunumba._files import atomic_output, check_output_path
 from elunumba.bench.sizes import QUICK_SIZES, SizeError, format_size, parse_sizes
 
+from .outfiles import output_path
+
 QUICK_PEERS = ("numpy-naive", "numpy-expm1", "torch")
 EXIT_INTERRUPTED = 130
 EXIT_ALL_FAILED = 1
@@ -61,20 +63,6 @@ def _sizes(ctx, param, value):
         return None if value is None else parse_sizes(value)
     except SizeError as error:
         raise click.BadParameter(str(error)) from None
-
-
-def _output_path(suffixes=None):
-    """A click callback: the path checked with _files.check_output_path (folder exists and is
-    writable, not a folder itself, not read-only, one of ``suffixes``) before anything runs."""
-    def check(ctx, param, value):
-        if value is None:
-            return None
-        try:
-            return str(check_output_path(value, suffixes))
-        except ValueError as error:
-            raise click.BadParameter(str(error)) from None
-
-    return check
 
 
 def _finite(low, high=None, low_open=False):
@@ -115,13 +103,13 @@ def _finite(low, high=None, low_open=False):
 @click.option("--cold", is_flag=True,
               help="Flush the CPU caches between samples (one call a sample). GPU samples are "
                    "always cold.")
-@click.option("--json", "json_path", callback=_output_path(), metavar="PATH",
+@click.option("--json", "json_path", callback=output_path(), metavar="PATH",
               help="Write the results as JSON.")
-@click.option("--csv", "csv_path", callback=_output_path(), metavar="PATH",
+@click.option("--csv", "csv_path", callback=output_path(), metavar="PATH",
               help="Write the cells as CSV.")
-@click.option("--markdown", "markdown_path", callback=_output_path(), metavar="PATH",
+@click.option("--markdown", "markdown_path", callback=output_path(), metavar="PATH",
               help="Write the results as markdown.")
-@click.option("--plot", "plot_path", callback=_output_path(plot.SUFFIXES), metavar="PATH",
+@click.option("--plot", "plot_path", callback=output_path(plot.SUFFIXES), metavar="PATH",
               help=f"Draw throughput against size (needs matplotlib): "
                    f"{', '.join(plot.SUFFIXES)}.")
 @click.option("--alpha", type=_finite(0), default=1.0, show_default=True,

@@ -10,11 +10,12 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from elunumba._files import atomic_output, check_output_path
+from elunumba._files import atomic_output
 from elunumba._memory import memory_bytes
 from elunumba.bench.sizes import SizeError, format_size, parse_size
 
 from .bench import stdout_console
+from .outfiles import output_path
 
 # arrays of `size` float32 alive at the peak: x, grad_out and y in this process and on each
 # cluster, and one op's two results in one place
@@ -39,13 +40,6 @@ def _workers(ctx, param, value):
     return counts
 
 
-def _json_path(ctx, param, value):
-    try:
-        return None if value is None else check_output_path(value, (".json",))
-    except ValueError as error:
-        raise click.BadParameter(str(error)) from None
-
-
 @click.command("dask")
 @click.option("--size", default="2^26", show_default=True, callback=_size, metavar="N",
               help="float32 elements per array.")
@@ -55,7 +49,7 @@ def _json_path(ctx, param, value):
               help="Cluster sizes (worker processes, one thread each).")
 @click.option("--repeats", default=5, show_default=True, type=click.IntRange(1, 1000),
               help="Timed rounds after one warm-up round.")
-@click.option("--json", "json_path", callback=_json_path, metavar="PATH",
+@click.option("--json", "json_path", callback=output_path((".json",)), metavar="PATH",
               help="Write the results as JSON.")
 def dask_command(size, chunk, workers, repeats, json_path):
     """Throughput through dask.distributed LocalClusters against the in-process kernels.

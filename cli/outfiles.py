@@ -19,6 +19,15 @@ def checked_path(path, option, suffixes):
         raise click.BadParameter(str(error), param_hint=option) from None
 
 
+def output_path(suffixes=None):
+    """A click callback: the option's path checked like ``checked_path``, when click parses it,
+    so that every output is known to be writable before anything is measured."""
+    def check(ctx, param, value):
+        return checked_path(value, param.get_error_hint(ctx), suffixes)
+
+    return check
+
+
 def write_json(path, payload):
     with atomic_output(path) as file:
         json.dump(payload, file, indent=2)
