@@ -4,7 +4,7 @@ report's variants in elunumba.accuracy.variants).
 
 The array formulas take the array module ``xp`` (NumPy, or CuPy on a GPU); a Python float alpha
 keeps float32 and float16 arrays in their dtype (NumPy 2's promotion rules). The gradient is
-taken from the output y, as a framework's backward pass does.
+taken from the output y, as a framework's backward pass does, or from the input x.
 """
 
 
@@ -20,6 +20,11 @@ def expm1_forward(xp, x, alpha):
 def slope_from_output(xp, y, alpha, scale=1):
     """dy/dx from y = scale*elu(x, alpha): scale where y > 0, else y + alpha*scale."""
     return xp.where(y > 0, scale, y + alpha * scale)
+
+
+def slope_from_input(xp, x, alpha, scale=1):
+    """dy/dx from x: scale where x > 0, else scale*alpha*exp(x) (PyTorch's non-result path)."""
+    return xp.where(x > 0, scale, (alpha * scale) * xp.exp(x))
 
 
 def backward_from_output(xp, grad_out, y, alpha):

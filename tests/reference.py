@@ -393,6 +393,17 @@ def backward_bound(dtype):
     return HALF_BOUND if np.dtype(dtype) == np.float16 else 3.0
 
 
+def grad_from_input_bound(dtype, alpha=1.0, scale=1.0, input_scale=1.0):
+    """The gradient from the input against grad_from_x_reference (coefficients as the kernels
+    get them): 1 ULP where alpha*scale*input_scale is exact in the compute precision, else one
+    more rounding of that product, half an ULP."""
+    if np.dtype(dtype) == np.float16:
+        return HALF_BOUND
+    _, neg, ipt = coefficients(dtype, alpha, scale, input_scale)
+    exact = mpmath.mpf(neg) * mpmath.mpf(ipt)
+    return 1.0 if compute_dtype(dtype).type(exact) == exact else 1.5
+
+
 def fused_grad_bound(dtype):
     """The fused gradient: input_scale*(y + alpha*scale), two roundings (grad_out is 1)."""
     return HALF_BOUND if np.dtype(dtype) == np.float16 else 2.0

@@ -21,13 +21,15 @@ import json, re
 import numpy as np
 from elunumba.cpu import KERNELS
 
+N_ARRAYS = {"forward": 2, "backward": 3, "fused": 3, "grad_from_input": 2, "fused_from_input": 3}
+
 found = {}
 for (op, target, scaled), kernel in KERNELS.items():
     if target != "cpu":  # "parallel" compiles the same loop body, in a gufunc
         continue
     for storage, compute in ((np.uint16, np.float32), (np.float32, np.float32),
                              (np.float64, np.float64)):
-        arrays = [np.zeros(64, storage) for _ in range(3 if op != "forward" else 2)]
+        arrays = [np.zeros(64, storage) for _ in range(N_ARRAYS[op])]
         coefs = (compute(1.0), compute(1.7 if scaled else 1.0), compute(1.0))
         kernel(*arrays, *coefs)
         ir = kernel.inspect_llvm(kernel.signatures[-1])
@@ -48,6 +50,6 @@ def vector_widths(tmp_path_factory):
 
 
 def test_every_cpu_kernel_loop_is_vectorized(vector_widths):
-    assert len(vector_widths) == 3 * 3 * 2  # ops x storage dtypes x (alpha*scale == 1 or not)
+    assert len(vector_widths) == 5 * 3 * 2  # ops x storage dtypes x (alpha*scale == 1 or not)
     scalar = sorted(name for name, width in vector_widths.items() if width < 2)
     assert not scalar, f"not vectorized: {scalar}"
