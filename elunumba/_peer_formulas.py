@@ -34,4 +34,5 @@ def backward_from_output(xp, grad_out, y, alpha):
 # the same formulas for numexpr.evaluate (it names alpha and one in its local_dict)
 NUMEXPR = {"forward": "where(x > 0, x, alpha*expm1(x))",
            "backward": "where(y > 0, grad_out, grad_out*(y + alpha))",
+           "grad": "where(x > 0, one, alpha*exp(x))",
            "slope": "where(x > 0, one, y + alpha)"}
