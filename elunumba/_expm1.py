@@ -1,4 +1,5 @@
-"""The one expm1 of elunumba: float32 and float64, plain branch-free arithmetic.
+"""The one expm1 of elunumba: float32 and float64, plain branch-free arithmetic; and the exp of
+the gradient from the input (scaled_exp), made of the same reduction and polynomial.
 
 Numba lowers ``math.expm1`` to a scalar libm call, which keeps a loop from vectorizing; libdevice's
 expm1f is off by up to 1.13 ULP. These versions are ordinary arithmetic that LLVM turns into SIMD
@@ -44,7 +45,8 @@ F32_EXP_LOWEST = np.float32(-139.0)  # n >= -201: 2^(n + 75) stays normal
 F32_EXP_ROUND = np.float32(12582912.0 + 127 + 75)
 F32_EXP_UNSCALE = np.float32(2.0**-75)
 F32_INV_LN2 = np.float32(1.4426950408889634)
-F32_LN2_HI = np.float32(0.693359375)  # 9 significant bits: n * F32_LN2_HI is exact for |n| <= 26
+# 9 significant bits: n * F32_LN2_HI and x - n * F32_LN2_HI are exact for |n| <= 201 (exp's range)
+F32_LN2_HI = np.float32(0.693359375)
 F32_LN2_LO = np.float32(-2.1219444005469057e-4)
 F32_ROUND = np.float32(12582912.0 + 127)  # 1.5 * 2**23 + the exponent bias
 F32_ONE = np.float32(1.0)
