@@ -48,7 +48,7 @@ LOOPS = {"forward": _forward, "backward": _backward, "fused": _fused}
 # (op, target, scaled) -> dispatcher; "scaled" kernels serve alpha*scale != 1 (see _elu.py)
 KERNELS = {
     (op, target, scaled): _jit.kernel(variant(loop, "_" + target, scaled),
-                                      parallel=target == "parallel")
+                                      parallel=target == "parallel", interleave=op != "backward")
     for op, loop in LOOPS.items()
     for target in ("cpu", "parallel")
     for scaled in (False, True)
