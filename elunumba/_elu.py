@@ -76,8 +76,9 @@ def needs_scaled(negcoef):
     return negcoef != 1 and negcoef != 0
 
 
-# The modules whose code the kernels inline, besides the file that defines each kernel loop.
-FORMULA_MODULES = ("_elu", "_expm1", "_fma", "_storage", "_half")
+# The modules whose code the kernels inline, besides the file that defines each kernel loop, and
+# _jit, which sets how they compile (an interleave count that Numba's cache does not see).
+FORMULA_MODULES = ("_elu", "_expm1", "_fma", "_storage", "_half", "_jit")
 
 
 def variant(loop, suffix, scaled):

@@ -59,10 +59,17 @@ def _fused_from_input(x, y, dydx, poscoef, negcoef, negiptcoef):
 LOOPS = {"forward": _forward, "backward": _backward, "fused": _fused,
          "grad_from_input": _grad_from_input, "fused_from_input": _fused_from_input}
 
+# The loops that evaluate expm1 or exp, compiled with several independent vectors per iteration
+# (_jit.kernel's interleave): LLVM keeps one per iteration in loops this long, and three ran
+# them 1.06-1.25x faster on Zen 3 (AVX2). LLVM interleaves the short backward loop by itself.
+# A new loop that evaluates expm1 or exp adopts this by adding its op name here.
+INTERLEAVED = {"forward", "fused", "grad_from_input", "fused_from_input"}
+
 # (op, target, scaled) -> dispatcher; "scaled" kernels serve alpha*scale != 1 (see _elu.py)
 KERNELS = {
     (op, target, scaled): _jit.kernel(variant(loop, "_" + target, scaled),
-                                      parallel=target == "parallel")
+                                      parallel=target == "parallel",
+                                      interleave=op in INTERLEAVED)
     for op, loop in LOOPS.items()
     for target in ("cpu", "parallel")
     for scaled in (False, True)
