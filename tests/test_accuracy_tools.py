@@ -71,6 +71,21 @@ def test_exhaustive_driver_on_a_reduced_range():
     assert fast["ulp_histogram"]["1"] == fast["misrounded"]
     assert 0.5 < fast["max_ulp"] < 1.0
     assert rows["fast", "grad from y"]["misrounded"] == 0
+    from_x = rows["fast", "grad from x"]
+    assert 0 < from_x["misrounded"] < 2**20 // 10 and from_x["max_ulp"] < 1.0
+    assert rows["correct", "grad from x"]["misrounded"] == 0
+
+
+@pytest.mark.parametrize("start", [0x7F7FFF00, 0xFF7FFF00], ids=["positive", "negative"])
+def test_exhaustive_driver_over_the_largest_floats_infinities_and_nans(start):
+    """The end of each half: the largest finite floats, the infinity, then signalling and quiet
+    NaNs. The references see NaN and overflow there (and say nothing of it: warnings are errors
+    here); the kernels give NaN for NaN, and 0 or 1 as the derivative."""
+    stop = start + 0x100 + 2**22 + 0x100  # past the infinity, the signalling NaNs, quiet ones
+    result = exhaustive.run({"fast": (elunumba, "cpu")}, start, stop, chunk=2**20)
+    assert result["inputs_checked"] == stop - start
+    assert {r["quantity"]: r["max_ulp"] for r in result["results"]} == {
+        "forward": 0.5, "grad from y": 0.5, "grad from x": 0.5}
 
 
 def test_exhaustive_driver_reports_an_interruption():

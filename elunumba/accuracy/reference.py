@@ -57,8 +57,8 @@ def correctly_rounded(reference, dtype):
 def float32_forward_correctly_rounded(x, alpha=1.0):
     """elu(x, alpha) correctly rounded to float32, fast enough for all 2^32 inputs (see
     _float32_correctly_rounded; float64 expm1 is within 2 float64 ULPs)."""
-    x64 = np.asarray(x, np.float32).astype(np.float64)
-    with np.errstate(over="ignore", invalid="ignore"):
+    with np.errstate(over="ignore", invalid="ignore"):  # signalling NaNs; overflow to inf
+        x64 = np.asarray(x, np.float32).astype(np.float64)
         value = np.where(x64 > 0, x64, alpha * np.expm1(np.minimum(x64, 0.0)))
     return _float32_correctly_rounded(value, lambda near: elu_forward(x64[near], alpha))
 
@@ -66,8 +66,8 @@ def float32_forward_correctly_rounded(x, alpha=1.0):
 def float32_true_slope_correctly_rounded(x, alpha=1.0):
     """The derivative of elu(x, alpha), 1 where x > 0 else alpha*exp(x), correctly rounded to
     float32 for all 2^32 inputs (float64 exp is within 2 float64 ULPs)."""
-    x64 = np.asarray(x, np.float32).astype(np.float64)
-    with np.errstate(over="ignore", invalid="ignore"):
+    with np.errstate(over="ignore", invalid="ignore"):  # signalling NaNs; overflow to inf
+        x64 = np.asarray(x, np.float32).astype(np.float64)
         value = np.where(x64 > 0, 1.0, alpha * np.exp(np.minimum(x64, 0.0)))
     return _float32_correctly_rounded(value, lambda near: true_slope(x64[near], alpha))
 
@@ -79,9 +79,9 @@ def _float32_correctly_rounded(value, exact_of):
     rounded = value.astype(np.float32)
     near_midpoint = np.zeros(rounded.shape, bool)
     for direction in (-np.inf, np.inf):
-        neighbour = np.nextafter(rounded, np.float32(direction)).astype(np.float64)
-        midpoint = (rounded.astype(np.float64) + neighbour) / 2  # exact in float64
-        with np.errstate(invalid="ignore"):
+        with np.errstate(over="ignore", invalid="ignore"):  # past the largest float32; NaN
+            neighbour = np.nextafter(rounded, np.float32(direction)).astype(np.float64)
+            midpoint = (rounded.astype(np.float64) + neighbour) / 2  # exact in float64
             near_midpoint |= np.abs(value - midpoint) <= np.abs(value) * 2.0**-45
     if near_midpoint.any():
         rounded[near_midpoint] = correctly_rounded(exact_of(near_midpoint), np.float32)
