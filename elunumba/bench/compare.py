@@ -6,20 +6,26 @@ same bytes sampled in turn with it (``copy_s / cell_s`` per round, i.e. the frac
 the speed; its inverse the cost). ``absolute=True`` compares the raw seconds instead, which is
 meaningful only on one machine.
 
-A cell is "slower" only when both hold:
+The unit of the test is the round (one pass of the sweep through all its cells, see sweep.py):
+a cell's value in a round is the median of that round's sample costs. Samples of one round are
+taken within a fraction of a second and share the machine's state of that moment, so they are
+not independent: tested one by one, two back-to-back runs of one commit differed "significantly"
+in 3 of 10 pairs on the 2-core AVX2 reference machine. A cell is "slower" only when both hold:
 
-- a one-sided Mann-Whitney U test (scipy.stats.mannwhitneyu) on the raw per-round samples of the
-  two runs says NEW costs more than OLD at the stated ``confidence`` (default 99%), and
+- a one-sided Mann-Whitney U test (scipy.stats.mannwhitneyu) on the per-round values of the two
+  runs says NEW costs more than OLD at the stated ``confidence`` (default 99%), and
 - the change of the median cost exceeds ``min_effect_pct`` (default 5%);
 
 "faster" likewise the other way, "same" otherwise. A cell measured in OLD that failed in NEW is
-"failed"; one that failed in OLD is "no baseline"; one whose files hold no raw samples (older
-results files) is "untested". ``change_pct`` is 100 * (new median cost / old median cost - 1):
-positive is slower. ``regressions(rows, pct)`` lists the rows that gate CI: targets (elunumba's
+"failed"; one that failed in OLD is "no baseline"; one whose files hold no raw samples or no
+rounds (files of older versions), or too few rounds for the test ever to reach the confidence,
+is "untested". ``change_pct`` is 100 * (new median cost / old median cost - 1), over the
+per-round values: positive is slower. ``regressions(rows, pct)`` lists the rows that gate CI: targets (elunumba's
 own cells; peers are shown, never gated) "slower" by more than pct percent, or "failed".
 """
 
 import dataclasses
+import math
 
 import numpy as np
 
@@ -60,14 +66,40 @@ def costs(cell, absolute=False):
     return [cell_s / (share * copy_s) for cell_s, copy_s in zip(samples, copies)]
 
 
+def round_costs(cell, absolute=False):
+    """The cell's cost in each round it was measured in (the median of that round's sample
+    costs); None when the file holds no samples or no rounds."""
+    per_sample, rounds = costs(cell, absolute), cell.get("sample_rounds")
+    if not per_sample or not rounds:
+        return None
+    by_round = {}
+    for round_number, cost in zip(rounds, per_sample):
+        by_round.setdefault(round_number, []).append(cost)
+    return [float(np.median(values)) for values in by_round.values()]
+
+
+def can_decide(old_rounds, new_rounds, confidence):
+    """Whether a one-sided rank test on that many rounds can reach ``confidence`` at all: its
+    smallest p-value, every NEW value above every OLD one, is 1 / C(old + new, old)."""
+    return 1 / math.comb(old_rounds + new_rounds, old_rounds) < 1 - confidence
+
+
+def rounds(result):
+    """How many rounds the file's cells were measured in; None for files without rounds."""
+    counts = [len(set(cell["sample_rounds"])) for cell in result["cells"]
+              if cell.get("sample_rounds")]
+    return max(counts) if counts else None
+
+
 def judge(old, new, gate=Gate()):
     """(verdict, change_pct, p_value) for one pair of cell records."""
     if old["status"] != "ok":
         return "no baseline", None, None
     if new["status"] != "ok":
         return "failed", None, None
-    old_costs, new_costs = costs(old, gate.absolute), costs(new, gate.absolute)
-    if not old_costs or not new_costs:
+    old_costs, new_costs = round_costs(old, gate.absolute), round_costs(new, gate.absolute)
+    if not old_costs or not new_costs or not can_decide(len(old_costs), len(new_costs),
+                                                        gate.confidence):
         return "untested", None, None
     from scipy.stats import mannwhitneyu
 
