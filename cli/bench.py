@@ -96,13 +96,13 @@ def _finite(low, high=None, low_open=False):
               help=f"A reduced sweep for CI and first contact: sizes {QUICK_SIZES}, float32, "
                    "cpu and parallel, NumPy peers and torch, fewer repeats.")
 @click.option("--repeats", type=click.IntRange(1, 10_000),
-              help="Samples per cell at most, shared among the rounds [20; quick 7].")
+              help="Samples per cell at most, shared among the rounds [20; quick 21].")
 @click.option("--rounds", type=click.IntRange(1, 1_000),
               help="Passes through the whole sweep; each takes its share of every cell's "
                    "samples, and `bench compare` tests one value per round [5; quick 7].")
 @click.option("--budget", type=_finite(0), metavar="SECONDS",
               help="Stop sampling a cell after this long, once it has its minimum of samples "
-                   "[1.0; quick: none, every cell takes its 7 samples].")
+                   "[1.0; quick: none, every cell takes its 21 samples].")
 @click.option("--cold", is_flag=True,
               help="Flush the CPU caches between samples (one call a sample). GPU samples are "
                    "always cold.")

@@ -55,11 +55,13 @@ class Settings:
                                    budget_s=self.budget_s / self.rounds, rounds=1)
 
 
-# every quick cell gets one sample in each of 7 rounds: `bench compare` tests per-round values,
-# and with 3 rounds the smallest p-value a rank test can reach is 0.05, so it could never call
-# a quick cell slower at 99% confidence
-QUICK = Settings(repeats=7, min_repeats=7, budget_s=0.15, min_sample_s=0.001, warmup_s=0.01,
-                 rounds=7)
+# every quick cell gets 3 samples in each of 7 rounds. `bench compare` tests per-round values:
+# with 3 rounds the smallest p-value a rank test can reach is 0.05, so it could never call a
+# cell slower at 99% confidence; with 7, 1/3432. A round's value is the median of its 3
+# samples, so that one sample cut short by another process (seen: 5x at 2^18 with the load
+# average at 3.6 on 2 cores) does not decide it.
+QUICK = Settings(repeats=21, min_repeats=21, budget_s=0.15, min_sample_s=0.001,
+                 warmup_s=0.01, rounds=7)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -98,13 +100,14 @@ def measure_alternating(run_samples, settings, flush=None, inners=None):
     from an earlier round) keeps the samples of later rounds comparable with the first's."""
     if inners is None:
         inners = [_calibrated_inner(run_sample, settings, flush) for run_sample in run_samples]
-    else:
-        for run_sample in run_samples:
-            run_sample(1)  # new arrays to fault in, caches and threads left by other cells
+    # at least one pass, also in later rounds: new arrays to fault in, and the caches and
+    # sleeping threads other cells left
     warm_until = time.perf_counter() + settings.warmup_s
-    while time.perf_counter() < warm_until:
+    while True:
         for run_sample, inner in zip(run_samples, inners):
             run_sample(inner)
+        if time.perf_counter() >= warm_until:
+            break
     samples = [[] for _ in run_samples]
     started = time.perf_counter()
     while len(samples[0]) < settings.repeats:
