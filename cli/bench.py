@@ -186,11 +186,12 @@ def bench(ctx, sizes, dtypes, ops, targets, peers, quick, repeats, rounds, budge
 def _run(plan):
     err = Console(stderr=True)
     steps = plan.steps
-    cells = sum(step.cells for step in steps)
+    cells = sum(step.cells for step in steps if step.round == 0)
     copies = sum(step.kind == "copy" for step in steps)
     err.print(f"[bold]elunumba bench[/]: {cells} cells over {len(plan.sizes)} sizes, "
               f"{len(plan.dtypes)} dtypes, {len(plan.ops)} ops and {len(plan.entries)} "
-              f"implementations, and {copies} copy baselines")
+              f"implementations, and {copies} copy baselines; "
+              f"{plan.settings.rounds} rounds through them all")
     for entry in plan.skipped:
         err.print(f"  skipped {fmt.skipped_line(entry)}", style="dim", markup=False,
                   highlight=False)
@@ -296,7 +297,8 @@ def compare_command(ctx, old, new, fail_above, confidence, min_effect, absolute,
 
     Each cell's value in each round of the two runs (the median of that round's samples) goes
     through a one-sided Mann-Whitney U test; a cell is "slower" or "faster" only when the test
-    is significant at --confidence and the median changed by more than --min-effect. By
+    is significant at --confidence for all of elunumba's cells together (Benjamini-Hochberg;
+    the peers' apart) and the median changed by more than --min-effect. By
     default the quantity compared is the cost relative to the copy baseline sampled in turn with
     the cell, which does not depend on how fast the machine is at the moment; change = new/old
     - 1 of that cost (positive: slower).
@@ -319,8 +321,9 @@ def compare_command(ctx, old, new, fail_above, confidence, min_effect, absolute,
     quantity = "seconds per call" if absolute else "fraction of copy"
     out.print(f"compared: {quantity}, one value per round (old {_rounds(old_result)}, new "
               f"{_rounds(new_result)}); slower/faster at {100 * confidence:g}% "
-              f"confidence (one-sided Mann-Whitney U on the rounds) and by more than "
-              f"{min_effect:g}%", highlight=False)
+              f"confidence for elunumba's cells together, and for the peers' (one-sided "
+              f"Mann-Whitney U on the rounds, p adjusted by Benjamini-Hochberg), and by more "
+              f"than {min_effect:g}%", highlight=False)
     table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
     for column in ("cell", "old", "new", "change", "p", "verdict"):
         table.add_column(column, justify="left" if column in ("cell", "verdict") else "right")

@@ -367,7 +367,7 @@ class Runner:
         return record
 
     def _data_for(self, step):
-        group = (step.size, step.dtype, step.op)
+        group = (step.size, step.dtype, step.op, step.round)  # new arrays every round
         if group != self._group:
             self._data = self._group = None  # free the previous arrays before allocating
             self._data = OpData(step.op, step.dtype, step.size, self.plan.alpha, self.plan.seed)

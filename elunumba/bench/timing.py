@@ -42,8 +42,9 @@ class Settings:
     def __post_init__(self):
         if self.repeats < 1 or self.min_repeats < 1:
             raise ValueError("repeats must be at least 1")
-        if self.rounds < 1:
-            raise ValueError("rounds must be at least 1")
+        if not 1 <= self.rounds <= self.repeats:
+            raise ValueError(f"rounds must be from 1 to repeats ({self.repeats}): each round "
+                             f"takes at least one sample, not {self.rounds}")
         if min(self.budget_s, self.min_sample_s, self.warmup_s) < 0:
             raise ValueError("times must not be negative")
 
@@ -98,16 +99,16 @@ def measure_alternating(run_samples, settings, flush=None, inners=None):
     slow spell of the machine (this VM's speed drifts by tens of percent from minute to minute)
     falls on all of them alike; returns one Timing per sampler. ``inners`` (calls per sample,
     from an earlier round) keeps the samples of later rounds comparable with the first's."""
+    # a later round skips the calibration but warms up for at least one pass: new arrays to
+    # fault in, and the caches and sleeping threads other cells left
+    must_warm = inners is not None
     if inners is None:
         inners = [_calibrated_inner(run_sample, settings, flush) for run_sample in run_samples]
-    # at least one pass, also in later rounds: new arrays to fault in, and the caches and
-    # sleeping threads other cells left
     warm_until = time.perf_counter() + settings.warmup_s
-    while True:
+    while must_warm or time.perf_counter() < warm_until:
+        must_warm = False
         for run_sample, inner in zip(run_samples, inners):
             run_sample(inner)
-        if time.perf_counter() >= warm_until:
-            break
     samples = [[] for _ in run_samples]
     started = time.perf_counter()
     while len(samples[0]) < settings.repeats:
