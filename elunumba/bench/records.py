@@ -47,7 +47,7 @@ CELL_FIELDS = {
     "median_s": "median seconds per call",
     "q1_s": "first quartile of seconds per call",
     "q3_s": "third quartile of seconds per call",
-    "iqr_s": "q3_s - q1_s, the spread compare uses",
+    "iqr_s": "q3_s - q1_s",
     "min_s": "fastest sample, seconds per call",
     "max_s": "slowest sample, seconds per call",
     "repeats": "samples taken after warm-up, over all rounds",
