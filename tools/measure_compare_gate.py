@@ -36,13 +36,15 @@ from elunumba.bench import compare, records
 SLOWDOWN = 0.3
 
 
-def bench(path, seconds, *extra):
-    """Run one quick sweep into ``path``; append its wall time to ``seconds``."""
+def bench(path, seconds, loads, *extra):
+    """Run one quick sweep into ``path``; append its wall time to ``seconds`` and the load
+    average after it to ``loads``."""
     command = [sys.executable, "-c", "from elunumba_cli.main import cli; cli()", "bench",
                "--quick", "--json", str(path), *extra]
     started = time.perf_counter()
     subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
     seconds.append(round(time.perf_counter() - started, 1))
+    loads.append(round(os.getloadavg()[0], 2))
     return records.load_json(path)
 
 
@@ -60,13 +62,14 @@ def main():
     folder = args.again or args.keep or pathlib.Path(tempfile.mkdtemp(prefix="compare-gate-"))
     folder.mkdir(parents=True, exist_ok=True)
     load_before = None if args.again else os.getloadavg()  # no load to report when re-judging
-    seconds = []  # per run, measured only
+    seconds, loads = [], []  # per run, measured only
     if args.again:
         plain = [records.load_json(folder / f"plain-{i}.json") for i in range(args.runs)]
         slowed = records.load_json(folder / "slowed.json")
     else:
-        plain = [bench(folder / f"plain-{i}.json", seconds) for i in range(args.runs)]
-        slowed = bench(folder / "slowed.json", seconds, "--slowdown-for-testing", str(SLOWDOWN))
+        plain = [bench(folder / f"plain-{i}.json", seconds, loads) for i in range(args.runs)]
+        slowed = bench(folder / "slowed.json", seconds, loads, "--slowdown-for-testing",
+                       str(SLOWDOWN))
     load_after = None if args.again else os.getloadavg()
 
     false_alarms, where = [], []
@@ -92,6 +95,7 @@ def main():
         "machine": f"{records.cpu_name(env)}; {machine.isa_text(env['machine'])}",
         "load_average_before": load_before, "load_average_after": load_after,
         "seconds_per_run": seconds or None,
+        "load_average_after_each_run": loads or None,
         "rounds": compare.rounds(plain[0]), "confidence": gate.confidence,
         "min_effect_pct": gate.min_effect_pct,
         "runs": args.runs, "fail_above_pct": args.fail_above,
