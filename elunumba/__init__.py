@@ -2,6 +2,7 @@
 
     y = elu(x)                               # forward
     grad_x = elu_backward(grad_y, y)         # gradient from the forward output alone
+    dydx = elu_grad(x)                       # the derivative, from the input
     y, dydx = elu_value_and_grad(x)          # both in one pass over x
 
 ``y = scale*x`` where x > 0, else ``scale*alpha*expm1(input_scale*x)`` (PyTorch's
@@ -17,7 +18,7 @@ from ._threads import layer as threading_layer
 
 __version__ = "0.1.0"
 __all__ = [
-    "elu", "elu_backward", "elu_value_and_grad", "selu", "celu", "correctly_rounded",
+    "elu", "elu_backward", "elu_grad", "elu_value_and_grad", "selu", "celu", "correctly_rounded",
     "SELU_ALPHA", "SELU_SCALE", "TARGETS", "TargetUnavailableError", "available_targets",
     "threading_layer", "CacheWarning", "__version__",
 ]
@@ -25,6 +26,7 @@ __all__ = [
 _default = Kernels(correctly_rounded=False)
 elu = _default.elu
 elu_backward = _default.elu_backward
+elu_grad = _default.elu_grad
 elu_value_and_grad = _default.elu_value_and_grad
 selu = _default.selu
 celu = _default.celu

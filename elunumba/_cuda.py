@@ -1,4 +1,5 @@
-"""CUDA kernels: forward, backward-from-output and fused, as grid-stride loops.
+"""CUDA kernels: cpu.py's five (forward, backward-from-output, gradient from the input and
+the two fused ones), as grid-stride loops.
 
 This module is the only place that imports the CUDA backend (numba.cuda, provided by numba-cuda),
 and only the dispatch layer imports it, the first time a CUDA target is used: adopting another
@@ -11,7 +12,8 @@ import math
 
 from numba import config, cuda
 
-from ._elu import elu_slope_from_output, elu_value, needs_scaled, variant
+from ._elu import (elu_slope_from_input, elu_slope_from_output, elu_value, needs_scaled,
+                   variant)
 from ._storage import narrow, widen
 
 THREADS_PER_BLOCK = 256
@@ -39,12 +41,24 @@ def _fused(x, y, dydx, poscoef, negcoef, negiptcoef):
         dydx[i] = narrow(elu_slope_from_output(widen(stored), poscoef, negcoef, negiptcoef), dydx)
 
 
+def _grad_from_input(x, dydx, poscoef, negcoef, negiptcoef):
+    for i in range(cuda.grid(1), x.size, cuda.gridsize(1)):
+        dydx[i] = narrow(elu_slope_from_input(widen(x[i]), poscoef, negcoef, negiptcoef), dydx)
+
+
+def _fused_from_input(x, y, dydx, poscoef, negcoef, negiptcoef):
+    for i in range(cuda.grid(1), x.size, cuda.gridsize(1)):
+        value = widen(x[i])
+        y[i] = narrow(elu_value(value, poscoef, negcoef, negiptcoef), y)
+        dydx[i] = narrow(elu_slope_from_input(value, poscoef, negcoef, negiptcoef), dydx)
+
+
+LOOPS = {"forward": _forward, "backward": _backward, "fused": _fused,
+         "grad_from_input": _grad_from_input, "fused_from_input": _fused_from_input}
+
 # (op, scaled) -> kernel; "scaled" kernels serve alpha*scale != 1, as on the CPU
-KERNELS = {
-    (op, scaled): cuda.jit(variant(loop, "_cuda", scaled))
-    for op, loop in (("forward", _forward), ("backward", _backward), ("fused", _fused))
-    for scaled in (False, True)
-}
+KERNELS = {(op, scaled): cuda.jit(variant(loop, "_cuda", scaled))
+           for op, loop in LOOPS.items() for scaled in (False, True)}
 
 
 def availability():

@@ -18,7 +18,8 @@ import types
 
 from numba.extending import register_jitable
 
-from ._expm1 import expm1, scaled_expm1
+from ._expm1 import expm1, scaled_exp, scaled_expm1
+from ._fma import fma
 
 
 @register_jitable
@@ -53,14 +54,31 @@ def elu_slope_from_output(y, poscoef, negcoef, negiptcoef):
     return slope if not slope < 0 else negiptcoef - negiptcoef
 
 
+@register_jitable
+def elu_slope_from_input(x, poscoef, negcoef, negiptcoef):
+    """dy/dx from the input: scale for x > 0, alpha*scale*input_scale*exp(input_scale*x) else.
+
+    Exact in form for any alpha and scale (no sign conditions, unlike the slope from the output)
+    and keeps its relative accuracy where the output has none left: x << 0 gives exp's tiny
+    value, not (y + alpha*scale) after y has rounded to -alpha*scale. NaN gives NaN; ±0 takes
+    the exponential branch (the derivative from the left), as PyTorch does.
+    """
+    scaled_x = x * negiptcoef
+    # exp is steep: the rounding error of scaled_x (exact through the FMA) would cost up to
+    # |scaled_x|/2 ULP of the result where input_scale is not a power of two
+    scaled_x_error = fma(x, negiptcoef, -scaled_x)
+    return poscoef if x > 0 else scaled_exp(scaled_x, scaled_x_error, negcoef * negiptcoef)
+
+
 def needs_scaled(negcoef):
     """Whether a kernel for these coefficients must use elu_value_scaled: alpha*scale != 1, and
     not 0 either (there the product is exactly -0.0, which the compensated sum would make +0.0)."""
     return negcoef != 1 and negcoef != 0
 
 
-# The modules whose code the kernels inline, besides the file that defines each kernel loop.
-FORMULA_MODULES = ("_elu", "_expm1", "_storage", "_half")
+# The modules whose code the kernels inline, besides the file that defines each kernel loop, and
+# _jit, which sets how they compile (an interleave count that Numba's cache does not see).
+FORMULA_MODULES = ("_elu", "_expm1", "_fma", "_storage", "_half", "_jit")
 
 
 def variant(loop, suffix, scaled):

@@ -1,4 +1,5 @@
-"""The one expm1 of elunumba: float32 and float64, plain branch-free arithmetic.
+"""The one expm1 of elunumba: float32 and float64, plain branch-free arithmetic; and the exp of
+the gradient from the input (scaled_exp), made of the same reduction and polynomial.
 
 Numba lowers ``math.expm1`` to a scalar libm call, which keeps a loop from vectorizing; libdevice's
 expm1f is off by up to 1.13 ULP. These versions are ordinary arithmetic that LLVM turns into SIMD
@@ -35,13 +36,21 @@ import math
 import numpy as np
 from numba.extending import overload, register_jitable
 
+from ._fma import fma
+
 # float32: coefficients from tools/fit_expm1.py (relative error of the polynomial 2^-29.0).
 F32_LOWEST = np.float32(-18.0)  # e^-18 < 2^-25: expm1 rounds to -1
+# exp (see scaled_exp_f32): 2^(n + 75) from the rounding constant, then times 2^-75
+F32_EXP_LOWEST = np.float32(-139.0)  # n >= -201: 2^(n + 75) stays normal
+F32_EXP_ROUND = np.float32(12582912.0 + 127 + 75)
+F32_EXP_UNSCALE = np.float32(2.0**-75)
 F32_INV_LN2 = np.float32(1.4426950408889634)
-F32_LN2_HI = np.float32(0.693359375)  # 9 significant bits: n * F32_LN2_HI is exact for |n| <= 26
+# 9 significant bits: n * F32_LN2_HI and x - n * F32_LN2_HI are exact for |n| <= 201 (exp's range)
+F32_LN2_HI = np.float32(0.693359375)
 F32_LN2_LO = np.float32(-2.1219444005469057e-4)
 F32_ROUND = np.float32(12582912.0 + 127)  # 1.5 * 2**23 + the exponent bias
 F32_ONE = np.float32(1.0)
+F32_ZERO = np.float32(0.0)
 F32_HALF = np.float32(0.5)
 F32_C3 = np.float32(0.1666666716337204)
 F32_C4 = np.float32(0.04166655242443085)
@@ -52,6 +61,9 @@ F32_C7 = np.float32(0.00019882929336745292)
 # float64: coefficients from tools/fit_expm1.py (relative error of the polynomial 2^-58.5; one
 # degree less, 2^-53.5, measured 1.05 ULP at x = -0.2766 against mpmath).
 F64_LOWEST = -40.0  # e^-40 < 2^-54: expm1 rounds to -1
+F64_EXP_LOWEST = -1063.0  # n >= -1534: 2^(n + 512) stays normal
+F64_EXP_ROUND = 6755399441055744.0 + 1023 + 512
+F64_EXP_UNSCALE = 2.0**-512
 F64_INV_LN2 = 1.4426950408889634
 F64_LN2_HI = 6.93147180369123816490e-01  # fdlibm's split: 21 trailing zero bits
 F64_LN2_LO = 1.90821492927058770002e-10
@@ -74,6 +86,14 @@ def _expm1_parts_f32(x):
     x = F32_LOWEST if x < F32_LOWEST else x
     shifted = x * F32_INV_LN2 + F32_ROUND
     n = shifted - F32_ROUND
+    expm1_r, expm1_r_error = _expm1_reduced_f32(x, n)
+    # the low 9 bits of shifted are n + 127 (101..127), the biased exponent of 2^n
+    return _power_of_two_f32(shifted), expm1_r, expm1_r_error
+
+
+@register_jitable
+def _expm1_reduced_f32(x, n):
+    """(m, m_error) with m + m_error = expm1(r), r = x - n*ln2, |r| <= ln2/2, float32."""
     r_hi = x - n * F32_LN2_HI  # exact
     r = r_hi - n * F32_LN2_LO
     r_error = (r_hi - r) - n * F32_LN2_LO  # what rounding r lost
@@ -82,9 +102,14 @@ def _expm1_parts_f32(x):
     tail = r * r * (F32_HALF + r * q) + r_error * (F32_ONE + r)
     expm1_r = r + tail
     expm1_r_error = tail - (expm1_r - r)  # Fast2Sum: exact, |r| > |tail|
-    # the low 9 bits of shifted are n + 127 (101..127), the biased exponent of 2^n
-    two_n = np.int32(np.float32(shifted).view(np.int32) << 23).view(np.float32)
-    return two_n, expm1_r, expm1_r_error
+    return expm1_r, expm1_r_error
+
+
+@register_jitable
+def _power_of_two_f32(shifted):
+    """2^k from the float32 ``shifted`` = an integer plus ROUND, whose low bits hold k + 127:
+    one shift moves them into the exponent field and pushes the rest out (-126 <= k <= 127)."""
+    return np.int32(np.float32(shifted).view(np.int32) << 23).view(np.float32)
 
 
 @register_jitable
@@ -93,6 +118,14 @@ def _expm1_parts_f64(x):
     x = F64_LOWEST if x < F64_LOWEST else x
     shifted = x * F64_INV_LN2 + F64_ROUND
     n = shifted - F64_ROUND
+    expm1_r, expm1_r_error = _expm1_reduced_f64(x, n)
+    # the low 12 bits of shifted are n + 1023 (965..1023), the biased exponent of 2^n
+    return _power_of_two_f64(shifted), expm1_r, expm1_r_error
+
+
+@register_jitable
+def _expm1_reduced_f64(x, n):
+    """(m, m_error) with m + m_error = expm1(r), r = x - n*ln2, |r| <= ln2/2, float64."""
     r_hi = x - n * F64_LN2_HI  # exact
     r = r_hi - n * F64_LN2_LO
     r_error = (r_hi - r) - n * F64_LN2_LO  # what rounding r lost
@@ -109,9 +142,13 @@ def _expm1_parts_f64(x):
     tail = r * r * (0.5 + r * q) + r_error * (1.0 + r)
     expm1_r = r + tail
     expm1_r_error = tail - (expm1_r - r)  # Fast2Sum: exact, |r| > |tail|
-    # the low 12 bits of shifted are n + 1023 (965..1023), the biased exponent of 2^n
-    two_n = np.int64(np.float64(shifted).view(np.int64) << 52).view(np.float64)
-    return two_n, expm1_r, expm1_r_error
+    return expm1_r, expm1_r_error
+
+
+@register_jitable
+def _power_of_two_f64(shifted):
+    """2^k from the float64 ``shifted`` = an integer plus ROUND (see _power_of_two_f32)."""
+    return np.int64(np.float64(shifted).view(np.int64) << 52).view(np.float64)
 
 
 @register_jitable
@@ -167,6 +204,62 @@ def scaled_expm1_f64(x, scale):
     return _combine_scaled(x, two_n, expm1_r, expm1_r_error, 1.0, scale)
 
 
+@register_jitable
+def scaled_exp_f32(x, x_error, scale):
+    """scale * exp(x + x_error) for a float32 x <= 0 and |x_error| <= ULP(x)/2, rounded about
+    once (float32 arithmetic).
+
+    exp(x) = 2^n * (1 + expm1(r)) from the same reduction and polynomial as expm1, with
+    1 + expm1(r) kept as a sum of two floats, x_error folded in to first order (its square is
+    below 2^-34), and the product by scale rounded once. The result reaches far below 2^-126,
+    where 2^n is no normal number: the rounding constant builds 2^(n + 75) instead, and a last
+    exact product by 2^-75 brings it down, rounding only where the result is subnormal, as it
+    must. (Two normal halves of 2^n cost five more instructions, which put the float64 kernel
+    over LLVM's inlining threshold: it stopped vectorizing.) x is clamped at EXP_LOWEST, below
+    which every result is 0 for |scale| < EXP_SCALE_LIMIT; x_error, meaningless there (NaN at
+    x = -inf), is dropped with it.
+    """
+    clamped = x < F32_EXP_LOWEST
+    x = F32_EXP_LOWEST if clamped else x
+    x_error = F32_ZERO if clamped else x_error
+    shifted = x * F32_INV_LN2 + F32_EXP_ROUND
+    n = shifted - F32_EXP_ROUND
+    expm1_r, expm1_r_error = _expm1_reduced_f32(x, n)
+    # the low 8 bits of shifted are n + 127 + 75 (1..202), the biased exponent of 2^(n + 75)
+    return _combine_exp(expm1_r, expm1_r_error, x_error, _power_of_two_f32(shifted),
+                        F32_EXP_UNSCALE, F32_ONE, scale)
+
+
+@register_jitable
+def scaled_exp_f64(x, x_error, scale):
+    """scale * exp(x + x_error) for a float64 x <= 0, rounded about once (see scaled_exp_f32,
+    with 2^(n + 512))."""
+    clamped = x < F64_EXP_LOWEST
+    x = F64_EXP_LOWEST if clamped else x
+    x_error = 0.0 if clamped else x_error
+    shifted = x * F64_INV_LN2 + F64_EXP_ROUND
+    n = shifted - F64_EXP_ROUND
+    expm1_r, expm1_r_error = _expm1_reduced_f64(x, n)
+    # the low 11 bits of shifted are n + 1023 + 512 (1..1535)
+    return _combine_exp(expm1_r, expm1_r_error, x_error, _power_of_two_f64(shifted),
+                        F64_EXP_UNSCALE, 1.0, scale)
+
+
+@register_jitable
+def _combine_exp(expm1_r, expm1_r_error, x_error, two_n_scaled, unscale, one, scale):
+    """scale * 2^n * (1 + m + m_error) * (1 + x_error), with 2^n = two_n_scaled * unscale and
+    1 + m as a sum of two floats (Fast2Sum: |m| < 1), so that it rounds once where normal."""
+    exp_r = one + expm1_r
+    exp_r_error = fma(x_error, exp_r, ((one - exp_r) + expm1_r) + expm1_r_error)
+    return (fma(scale, exp_r, scale * exp_r_error) * two_n_scaled) * unscale
+
+
+# |scale| below which scaled_exp's clamp is invisible and nothing overflows: float32 is the
+# tighter, scale * exp(-139) < 2^-150 (half the smallest subnormal) for |scale| < 2^50.5, and
+# scale * 2^75 stays finite below 2^53; float64 allows 2^458
+EXP_SCALE_LIMIT = 2.0**50
+
+
 def expm1(x):
     """expm1 in the precision of x (float32 or float64); see expm1_f32 and expm1_f64."""
     return expm1_f32(x) if isinstance(x, np.float32) else expm1_f64(x)
@@ -198,4 +291,23 @@ def _scaled_expm1_for_type(x, scale):
         return lambda x, scale: scaled_expm1_f32(x, scale)
     if x == types.float64:
         return lambda x, scale: scaled_expm1_f64(x, scale)
+    return None
+
+
+def scaled_exp(x, x_error, scale):
+    """scale * exp(x + x_error) for x <= 0, rounded about once, in the precision of x (float32
+    or float64); needs |x_error| <= ULP(x)/2 and |scale| < EXP_SCALE_LIMIT."""
+    if isinstance(x, np.float32):
+        return scaled_exp_f32(x, x_error, scale)
+    return scaled_exp_f64(x, x_error, scale)
+
+
+@overload(scaled_exp, inline="always")
+def _scaled_exp_for_type(x, x_error, scale):
+    from numba.core import types
+
+    if x == types.float32:
+        return lambda x, x_error, scale: scaled_exp_f32(x, x_error, scale)
+    if x == types.float64:
+        return lambda x, x_error, scale: scaled_exp_f64(x, x_error, scale)
     return None

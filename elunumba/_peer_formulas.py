@@ -4,7 +4,7 @@ report's variants in elunumba.accuracy.variants).
 
 The array formulas take the array module ``xp`` (NumPy, or CuPy on a GPU); a Python float alpha
 keeps float32 and float16 arrays in their dtype (NumPy 2's promotion rules). The gradient is
-taken from the output y, as a framework's backward pass does.
+taken from the output y, as a framework's backward pass does, or from the input x.
 """
 
 
@@ -22,6 +22,11 @@ def slope_from_output(xp, y, alpha, scale=1):
     return xp.where(y > 0, scale, y + alpha * scale)
 
 
+def slope_from_input(xp, x, alpha, scale=1):
+    """dy/dx from x: scale where x > 0, else scale*alpha*exp(x) (PyTorch's non-result path)."""
+    return xp.where(x > 0, scale, (alpha * scale) * xp.exp(x))
+
+
 def backward_from_output(xp, grad_out, y, alpha):
     return xp.where(y > 0, grad_out, grad_out * (y + alpha))
 
@@ -29,4 +34,5 @@ def backward_from_output(xp, grad_out, y, alpha):
 # the same formulas for numexpr.evaluate (it names alpha and one in its local_dict)
 NUMEXPR = {"forward": "where(x > 0, x, alpha*expm1(x))",
            "backward": "where(y > 0, grad_out, grad_out*(y + alpha))",
+           "grad": "where(x > 0, one, alpha*exp(x))",
            "slope": "where(x > 0, one, y + alpha)"}

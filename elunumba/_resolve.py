@@ -7,11 +7,16 @@ import math
 
 import numpy as np
 
+from ._expm1 import EXP_SCALE_LIMIT
+
 SUPPORTED_DTYPES = tuple(np.dtype(t) for t in (np.float16, np.float32, np.float64))
 SUPPORTED_DTYPES_TEXT = (
     "float16, float32 and float64 (booleans and integers promote to a float as np.expm1 does)"
 )
-N_OUTPUTS = {"forward": 1, "backward": 1, "fused": 2}
+N_OUTPUTS = {"forward": 1, "backward": 1, "fused": 2, "grad_from_input": 1, "fused_from_input": 2}
+# the ops whose gradient comes from the output y, which determines it only for alpha >= 0, scale > 0
+FROM_OUTPUT_OPS = ("backward", "fused")
+FROM_INPUT_OPS = ("grad_from_input", "fused_from_input")
 # concrete types, not numbers.Real: an ABC check costs microseconds on every call
 _REAL_TYPES = (int, float, np.integer, np.floating)
 
@@ -29,17 +34,23 @@ def check_real(name, value):
     return as_float
 
 
-def coefficients(alpha, scale, input_scale, *, for_backward=False):
-    """(poscoef, negcoef, negiptcoef) as Python floats, from validated parameters."""
+def coefficients(alpha, scale, input_scale, op):
+    """(poscoef, negcoef, negiptcoef) as Python floats, from parameters validated for ``op``."""
     alpha, scale = check_real("alpha", alpha), check_real("scale", scale)
     input_scale = check_real("input_scale", input_scale)
     if not input_scale > 0:
         # expm1 of a positive argument would be needed, and ELU's negative branch is not that
         raise ValueError(f"input_scale must be > 0, got {input_scale!r}")
-    if for_backward and not (alpha >= 0 and scale > 0):
+    if op in FROM_OUTPUT_OPS and not (alpha >= 0 and scale > 0):
         raise ValueError(
-            "elu_backward needs alpha >= 0 and scale > 0, otherwise the output y does not "
-            f"determine the gradient; got alpha={alpha!r}, scale={scale!r}"
+            "the gradient from the output needs alpha >= 0 and scale > 0, otherwise the output "
+            f"y does not determine it; got alpha={alpha!r}, scale={scale!r} (elu_grad(x, ...) "
+            "takes the gradient from the input for any alpha and scale)"
+        )
+    if op in FROM_INPUT_OPS and not abs(alpha * scale * input_scale) < EXP_SCALE_LIMIT:
+        raise ValueError(
+            "the gradient from the input needs |alpha*scale*input_scale| < 2**50, got "
+            f"{abs(alpha * scale * input_scale)!r}"
         )
     return scale, alpha * scale, input_scale
 

@@ -46,36 +46,57 @@ class Kernels:
         return dispatch.call("backward", (grad_out, y), (alpha, scale, input_scale), out, target,
                              self.correctly_rounded)
 
-    def elu_value_and_grad(self, x, alpha=1.0, *, scale=1.0, input_scale=1.0, out=None,
-                           target="auto"):
-        """``(elu(x), d elu(x)/dx)`` in one pass over ``x``; ``out=(y_buffer, grad_buffer)``.
+    def elu_grad(self, x, alpha=1.0, *, scale=1.0, input_scale=1.0, out=None, target="auto"):
+        """Derivative of ``elu(x, ...)`` with respect to x, computed from the INPUT ``x``.
 
-        Bit-identical to ``elu(x, ...)`` and ``elu_backward(ones, elu(x, ...), ...)``, so it too
-        needs alpha >= 0 and scale > 0.
+        ``scale`` where x > 0, else ``scale*alpha*input_scale*exp(input_scale*x)`` (±0 takes the
+        second: the derivative from the left, as PyTorch's). Any alpha and scale. Keeps full
+        relative accuracy for x << 0, where the gradient from the output has rounded away
+        (README "Gradients"); ``out``, ``target`` as for ``elu``.
         """
         if type(x) is not ndarray and interop.adapts(x):
+            return interop.call(self.elu_grad, (x,), 1, (alpha, scale, input_scale), out, target)
+        return dispatch.call("grad_from_input", (x,), (alpha, scale, input_scale), out, target,
+                             self.correctly_rounded)
+
+    def elu_value_and_grad(self, x, alpha=1.0, *, scale=1.0, input_scale=1.0, out=None,
+                           target="auto", grad_from="output"):
+        """``(elu(x), d elu(x)/dx)`` in one pass over ``x``; ``out=(y_buffer, grad_buffer)``.
+
+        ``grad_from="output"`` (the default): bit-identical to ``elu(x, ...)`` and
+        ``elu_backward(ones, elu(x, ...), ...)``, so it needs alpha >= 0 and scale > 0.
+        ``grad_from="input"``: the gradient is ``elu_grad(x, ...)``'s, bit for bit.
+        """
+        op = _FUSED_OPS.get(grad_from) if type(grad_from) is str else None
+        if op is None:
+            raise ValueError(f"grad_from must be 'output' or 'input', got {grad_from!r}")
+        if type(x) is not ndarray and interop.adapts(x):
             return interop.call(self.elu_value_and_grad, (x,), 2, (alpha, scale, input_scale),
-                                out, target)
-        return dispatch.call("fused", (x,), (alpha, scale, input_scale), out, target,
+                                out, target, grad_from=grad_from)
+        return dispatch.call(op, (x,), (alpha, scale, input_scale), out, target,
                              self.correctly_rounded)
 
     def selu(self, x, *, out=None, target="auto"):
         """SELU: ``elu(x, SELU_ALPHA, scale=SELU_SCALE)``.
 
-        Gradient: ``elu_backward(grad_y, y, SELU_ALPHA, scale=SELU_SCALE)``.
+        Gradient: ``elu_backward(grad_y, y, SELU_ALPHA, scale=SELU_SCALE)``, or from the input
+        ``elu_grad(x, SELU_ALPHA, scale=SELU_SCALE)``.
         """
         return self.elu(x, SELU_ALPHA, scale=SELU_SCALE, out=out, target=target)
 
     def celu(self, x, alpha=1.0, *, out=None, target="auto"):
         """CELU: ``max(0, x) + min(0, alpha*expm1(x/alpha))``, i.e. elu with input_scale=1/alpha.
 
-        Gradient: ``elu_backward(grad_y, y, alpha, input_scale=1/alpha)``.
+        Gradient: ``elu_backward(grad_y, y, alpha, input_scale=1/alpha)``, or from the input
+        ``elu_grad(x, alpha, input_scale=1/alpha)``.
         """
         alpha = check_real("alpha", alpha)
         if not alpha > 0:
             raise ValueError(f"celu needs alpha > 0 (its input scale is 1/alpha), got {alpha!r}")
         return self.elu(x, alpha, input_scale=1.0 / alpha, out=out, target=target)
 
+
+_FUSED_OPS = {"output": "fused", "input": "fused_from_input"}  # grad_from -> kernel op
 
 # Klambauer et al. 2017, "Self-Normalizing Neural Networks", eq. (14), to float64 precision.
 SELU_ALPHA = 1.6732632423543772848170429916717

@@ -10,11 +10,11 @@ from ._targets import check_target
 
 def call(op, inputs, params, out, target, correctly_rounded=False):
     """Run ``op`` on ``inputs`` with params = (alpha, scale, input_scale) as the caller gave them;
-    returns the output, a tuple of outputs for "fused"."""
+    returns the output, a tuple of outputs for the fused ops."""
     result = plans.run(op, inputs, params, out, target, correctly_rounded)
     if result is not None:
         return result
-    coefs = coefficients(*params, for_backward=op != "forward")
+    coefs = coefficients(*params, op)
     check_target(target)
     if any(is_device_array(v) for v in inputs):
         return device.call(op, inputs, coefs, out, target, correctly_rounded)

@@ -18,13 +18,20 @@ a correctly rounded reference (README "Accuracy"):
   the CPU, libdevice's on the GPU: each within about 1 ULP).
 * ``elu_value(x, alpha, scale, input_scale)``: ``scale*x`` for x >= 0 (and NaN), else
   ``scale*alpha*expm1(input_scale*x)``; within 1 ULP for alpha*scale = 1, 2.5 ULP otherwise
-  and 3.5 ULP where input_scale is not a power of two >= 1 (float32 and float64). Compiled with ``fastmath={"contract"}``, as elunumba's CPU kernels are,
-  it returns bit for bit what ``elunumba.elu`` returns; without it (Numba's default), or on a GPU,
+  and 3.5 ULP where input_scale is not a power of two >= 1 (float32 and float64). Compiled
+  with ``fastmath={"contract"}``, as elunumba's CPU kernels are, it returns bit for bit what
+  ``elunumba.elu`` returns; without it (Numba's default), or on a GPU,
   the fused multiply-adds differ and so may the last bit of a few results.
 * ``elu_slope_from_output(y, alpha, scale, input_scale)``: dy/dx from the output y alone,
   ``scale`` for y > 0, else ``input_scale*(y + alpha*scale)``; within 2 ULP of that expression
   evaluated exactly. Needs alpha >= 0 and scale > 0 (the output then determines the slope), which
   jitted code cannot check: that is the caller's part.
+* ``elu_slope_from_input(x, alpha, scale, input_scale)``: dy/dx from the input x, ``scale`` for
+  x > 0, else ``scale*alpha*input_scale*exp(input_scale*x)``, for any alpha and scale with
+  |alpha*scale*input_scale| < 2**50; within 1 ULP of the true derivative where that product is
+  exact in x's precision (the default parameters), half an ULP more otherwise, plus the rounding
+  of the parameters themselves (README "Gradients"). Compiled with ``fastmath={"contract"}`` it
+  returns what ``elunumba.elu_grad`` returns, bit for bit.
 
 Each compiles into the calling function (no call overhead, and loops over them vectorize).
 """
@@ -36,7 +43,7 @@ from numba.extending import register_jitable
 from . import _elu
 from ._expm1 import expm1 as _expm1_nonpositive
 
-__all__ = ["expm1", "elu_value", "elu_slope_from_output"]
+__all__ = ["expm1", "elu_value", "elu_slope_from_output", "elu_slope_from_input"]
 
 
 @register_jitable
@@ -66,3 +73,11 @@ def elu_slope_from_output(y, alpha=1.0, scale=1.0, input_scale=1.0):
     """dy/dx from the ELU output y: ``scale`` for y > 0, else ``input_scale*(y + alpha*scale)``."""
     poscoef, negcoef, negiptcoef = _coefficients(y, alpha, scale, input_scale)
     return _elu.elu_slope_from_output(y, poscoef, negcoef, negiptcoef)
+
+
+@register_jitable
+def elu_slope_from_input(x, alpha=1.0, scale=1.0, input_scale=1.0):
+    """dy/dx from the input x: ``scale`` for x > 0, else
+    ``scale*alpha*input_scale*exp(input_scale*x)``."""
+    poscoef, negcoef, negiptcoef = _coefficients(x, alpha, scale, input_scale)
+    return _elu.elu_slope_from_input(x, poscoef, negcoef, negiptcoef)

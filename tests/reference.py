@@ -378,7 +378,8 @@ def scaled_input_in_bounds(x, input_scale, dtype):
     if _exact_input_scale(input_scale):
         return np.ones(x.shape, bool)
     tiny = np.finfo(compute_dtype(dtype)).tiny
-    return (x == 0) | ~(np.abs(x.astype(np.float64) * input_scale) < 32 * tiny)
+    with np.errstate(over="ignore"):  # a float64 x near the largest overflows to inf: in bounds
+        return (x == 0) | ~(np.abs(x.astype(np.float64) * input_scale) < 32 * tiny)
 
 
 def forward_bound(dtype, alpha=1.0, scale=1.0, input_scale=1.0):
@@ -391,6 +392,17 @@ def forward_bound(dtype, alpha=1.0, scale=1.0, input_scale=1.0):
 
 def backward_bound(dtype):
     return HALF_BOUND if np.dtype(dtype) == np.float16 else 3.0
+
+
+def grad_from_input_bound(dtype, alpha=1.0, scale=1.0, input_scale=1.0):
+    """The gradient from the input against grad_from_x_reference (coefficients as the kernels
+    get them): 1 ULP where alpha*scale*input_scale is exact in the compute precision, else one
+    more rounding of that product, half an ULP."""
+    if np.dtype(dtype) == np.float16:
+        return HALF_BOUND
+    _, neg, ipt = coefficients(dtype, alpha, scale, input_scale)
+    exact = mpmath.mpf(neg) * mpmath.mpf(ipt)
+    return 1.0 if compute_dtype(dtype).type(exact) == exact else 1.5
 
 
 def fused_grad_bound(dtype):

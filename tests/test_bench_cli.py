@@ -142,7 +142,7 @@ def test_quick_runs_the_reduced_sweep(tmp_path):
     result = json.loads(out.read_text())
     settings = result["settings"]
     assert settings["sizes"] == [2**12, 2**18, 2**22] and settings["dtypes"] == ["float32"]
-    assert settings["ops"] == ["forward", "backward", "fused"]
+    assert settings["ops"] == ["forward", "backward", "fused", "grad"]
     assert settings["targets"] == ["cpu", "parallel"]
     assert settings["peers"][:2] == ["numpy-naive", "numpy-expm1"]
     assert {c["status"] for c in result["cells"]} == {"ok"}

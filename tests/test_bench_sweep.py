@@ -30,7 +30,7 @@ def plan(**axes):
                            axes.pop("targets"), axes.pop("peers"), **axes)
 
 
-@pytest.mark.parametrize("op, streams", [("forward", 2), ("backward", 3), ("fused", 3)])
+@pytest.mark.parametrize("op, streams", [("forward", 2), ("backward", 3), ("fused", 3), ("grad", 2)])
 @pytest.mark.parametrize("dtype, itemsize", [("float16", 2), ("float32", 4), ("float64", 8)])
 def test_bytes_moved_counts_every_stream(op, streams, dtype, itemsize):
     assert ops.bytes_moved(op, dtype, 1000) == streams * itemsize * 1000
@@ -55,7 +55,8 @@ def test_default_plan_lists_unavailable_targets_and_peers_as_skipped(no_cuda, mo
                         lambda name: None if name in ("numexpr", "cupy") else object())
     made = sweep.make_plan(settings=FAST)
     assert made.targets == ["cpu", "parallel", "parallel-cr"]
-    assert made.dtypes == ["float32", "float64"] and made.ops == ["forward", "backward", "fused"]
+    assert made.dtypes == ["float32", "float64"]
+    assert made.ops == ["forward", "backward", "fused", "grad"]
     assert made.sizes == [2**k for k in range(10, 27, 2)]
     assert ("numpy-naive", "host") in made.peers and ("torch", "host") in made.peers
     skipped = {(s["name"], s["device"]): s["reason"] for s in made.skipped}
@@ -294,6 +295,9 @@ def test_every_peer_computes_elu(no_cuda, op):
         elif op == "backward":
             np.testing.assert_allclose(np.asarray(got).ravel(),
                                        elunumba.elu_backward(*data.inputs(), 0.7), rtol=1e-12)
+        elif op == "grad":
+            np.testing.assert_allclose(np.asarray(got).ravel(),
+                                       elunumba.elu_grad(data.inputs()[0], 0.7), rtol=1e-12)
         else:
             for part, want in zip(got, expected):
                 np.testing.assert_allclose(part, want, rtol=1e-12, atol=1e-15)

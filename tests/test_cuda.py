@@ -32,14 +32,18 @@ from reference import (  # noqa: E402
     elu_reference,
     forward_bound,
     fused_grad_bound,
+    grad_from_input_bound,
     grad_from_output_reference,
+    grad_from_x_reference,
     ulp_distance,
 )
 
 pytestmark = pytest.mark.cuda
 SIMULATED = bool(config.ENABLE_CUDASIM)
 ALPHA, SCALE = 1.3, 1.0
-OPS = ("elu", "elu_backward", "elu_value_and_grad", "selu", "celu")
+OPS = ("elu", "elu_backward", "elu_value_and_grad", "selu", "celu", "elu_grad",
+       "elu_value_and_grad_from_input")
+TWO_OUTPUTS = ("elu_value_and_grad", "elu_value_and_grad_from_input")
 
 # inputs where fusing multiply-adds changes the last bit (found by comparing the CPU kernels
 # compiled with and without contraction), alpha = 1.3
@@ -77,6 +81,11 @@ def run(op, inputs, **kwargs):
         return elunumba.elu_backward(*inputs, ALPHA, scale=SCALE, **kwargs)
     if op == "elu_value_and_grad":
         return elunumba.elu_value_and_grad(*inputs, ALPHA, scale=SCALE, **kwargs)
+    if op == "elu_value_and_grad_from_input":
+        return elunumba.elu_value_and_grad(*inputs, ALPHA, scale=SCALE, grad_from="input",
+                                           **kwargs)
+    if op == "elu_grad":
+        return elunumba.elu_grad(*inputs, ALPHA, scale=SCALE, **kwargs)
     if op == "selu":
         return elunumba.selu(*inputs, **kwargs)
     if op == "celu":
@@ -110,6 +119,12 @@ def check_values(op, inputs, outputs, dtype):
         ref = grad_from_output_reference(np.ones((), dtype), outputs[0], ALPHA, SCALE,
                                          dtype=dtype)
         assert_ulp(outputs[1], ref, fused_grad_bound(dtype))
+    elif op in ("elu_grad", "elu_value_and_grad_from_input"):
+        if op != "elu_grad":
+            assert_ulp(outputs[0], elu_reference(inputs[0], ALPHA, SCALE),
+                       forward_bound(dtype, ALPHA, SCALE))
+        ref = grad_from_x_reference(inputs[0], ALPHA, SCALE)
+        assert_ulp(outputs[-1], ref, grad_from_input_bound(dtype, ALPHA, SCALE))
     else:
         args = {"elu": (ALPHA, SCALE, 1.0), "selu": (elunumba.SELU_ALPHA, elunumba.SELU_SCALE,
                                                      1.0), "celu": (2.0, 1.0, 0.5)}[op]
@@ -154,7 +169,7 @@ def test_device_in_device_out(op, dtype):
     device_inputs = [cuda.to_device(a) for a in inputs]
     result = run(op, device_inputs)
     outputs = as_tuple(result)
-    assert isinstance(result, tuple) == (op == "elu_value_and_grad")
+    assert isinstance(result, tuple) == (op in TWO_OUTPUTS)
     for output in outputs:
         assert is_device_array(output)
         assert tuple(output.shape) == inputs[0].shape and output.dtype == dtype
@@ -256,7 +271,7 @@ def test_device_out(op):
     dtype = np.dtype(np.float32)
     inputs = host_inputs(op, dtype)
     device_inputs = [cuda.to_device(a) for a in inputs]
-    n_out = 2 if op == "elu_value_and_grad" else 1
+    n_out = 2 if op in TWO_OUTPUTS else 1
     outs = tuple(cuda.device_array(inputs[0].shape, dtype) for _ in range(n_out))
     out = outs if n_out == 2 else outs[0]
     assert run(op, device_inputs, out=out) is out

@@ -48,7 +48,7 @@ from elunumba._elu import variant  # noqa: E402
 pytestmark = pytest.mark.cuda
 
 CC = (9, 0)  # H100
-OPS = ("forward", "backward", "fused")
+OPS = ("forward", "backward", "fused", "grad_from_input", "fused_from_input")
 # (array dtype, coefficient dtype) as the dispatch layer passes them; float32 arrays with float64
 # coefficients is the correctly rounded float32 path (_resolve.compute_dtype).
 DTYPES = {

@@ -8,7 +8,8 @@ import pytest
 
 import elunumba
 from conftest import cuda_available
-from reference import assert_bits_equal, assert_ulp, elu_reference, forward_bound
+from reference import (assert_bits_equal, assert_ulp, elu_reference, forward_bound,
+                       grad_from_input_bound, grad_from_x_reference)
 
 F32 = np.linspace(-3, 3, 7, dtype=np.float32)
 SUPPORTED = r"float16, float32 and float64"
@@ -18,6 +19,9 @@ def pattern(shape, dtype):
     """A buffer whose every element is distinct, so any write shows."""
     n = int(np.prod(shape))
     return (np.arange(n) * 0.25 + 100).astype(dtype).reshape(shape)
+
+
+FUSED_OPS = ("fused", "fused_from_input")
 
 
 class Guard:
@@ -33,7 +37,7 @@ class Guard:
 
 
 def fresh_out(op, shape=(7,), dtype=np.float32):
-    if op == "fused":
+    if op in FUSED_OPS:
         return (pattern(shape, dtype), pattern(shape, dtype) + 1)
     return pattern(shape, dtype)
 
@@ -45,6 +49,10 @@ def call(op, x, out=None, **params):
         return elunumba.elu_backward(np.ones_like(x), x, out=out, **params)
     if op == "fused":
         return elunumba.elu_value_and_grad(x, out=out, **params)
+    if op == "grad":
+        return elunumba.elu_grad(x, out=out, **params)
+    if op == "fused_from_input":
+        return elunumba.elu_value_and_grad(x, out=out, grad_from="input", **params)
     if op == "selu":
         return elunumba.selu(x, out=out, **params)
     if op == "celu":
@@ -64,7 +72,7 @@ def assert_refused(op, out, error, match, **params):
     guard.untouched()
 
 
-OPS = ("forward", "backward", "fused")
+OPS = ("forward", "backward", "fused", "grad", "fused_from_input")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -91,7 +99,7 @@ def test_non_finite_parameter_is_value_error(op, name, value):
     x = F32.copy()
     guard = Guard(x)
     with pytest.raises(ValueError, match=rf"^{name} must be finite, got "):
-        call(op, x, out=(x, np.empty_like(x)) if op == "fused" else x, **{name: value})
+        call(op, x, out=(x, np.empty_like(x)) if op in FUSED_OPS else x, **{name: value})
     guard.untouched()
 
 
@@ -100,21 +108,30 @@ def test_non_finite_parameter_is_value_error(op, name, value):
                                     {"scale": -1.0}, {"alpha": -1, "scale": -1}])
 def test_backward_needs_nonnegative_alpha_and_positive_scale(op, params):
     assert_refused(op, fresh_out(op), ValueError,
-                   r"needs alpha >= 0 and scale > 0.*got alpha=.*scale=", **params)
+                   r"from the output needs alpha >= 0 and scale > 0.*got alpha=.*scale=.*"
+                   r"elu_grad\(x, \.\.\.\) takes the gradient from the input", **params)
 
 
 @pytest.mark.parametrize("params", [{"alpha": -0.5}, {"scale": -1.0}, {"scale": 0.0},
                                     {"alpha": -2.0, "scale": -0.5}])
 def test_forward_computes_what_the_gradients_refuse(params):
     """ELU is defined for any finite alpha and scale; its gradient from the output y only for
-    alpha >= 0 and scale > 0 (elsewhere y does not tell which branch x was on)."""
+    alpha >= 0 and scale > 0 (elsewhere y does not tell which branch x was on), its gradient
+    from the input x for any."""
     x = np.linspace(-4, 4, 33, dtype=np.float32)
     y = elunumba.elu(x, **params)
     assert_ulp(y, elu_reference(x, **params), forward_bound(np.float32, **params), inputs=x)
     for gradient in (lambda: elunumba.elu_backward(np.ones_like(x), y, **params),
                      lambda: elunumba.elu_value_and_grad(x, **params)):
-        with pytest.raises(ValueError, match=r"^elu_backward needs alpha >= 0 and scale > 0"):
+        with pytest.raises(ValueError, match=r"^the gradient from the output needs alpha >= 0 "
+                                             r"and scale > 0"):
             gradient()
+    slope = elunumba.elu_grad(x, **params)
+    assert_ulp(slope, grad_from_x_reference(x, **params), grad_from_input_bound(np.float32, **params),
+               inputs=x)
+    y_too, slope_too = elunumba.elu_value_and_grad(x, grad_from="input", **params)
+    assert_bits_equal(y_too, y)
+    assert_bits_equal(slope_too, slope)
 
 
 @pytest.mark.parametrize("dtype", [np.float16, np.float32])
@@ -369,7 +386,7 @@ def test_out_must_be_an_ndarray(op, bad):
     outs = {"list": [0.0] * 7, "memoryview": memoryview(target), "tuple_for_single": (target,),
             "scalar": np.float32(0), "matrix_like": target.tolist()}
     out = outs[bad]
-    if op == "fused":
+    if op in FUSED_OPS:
         out = (out, np.zeros(7, np.float32))
     guard = Guard(target)
     with pytest.raises(TypeError, match=r"^out must be a NumPy array, got "):

@@ -79,7 +79,8 @@ def test_import_compiles_nothing_and_leaves_cuda_alone(probes):
     for report in (cold, warm):
         after = report["after_import"]
         assert set(report["kernels"]) == {f"{op}/{t}{s}"
-                                          for op in ("forward", "backward", "fused")
+                                          for op in ("forward", "backward", "fused",
+                                                     "grad_from_input", "fused_from_input")
                                           for t in ("cpu", "parallel") for s in ("", "/scaled")}
         assert all(n == 0 for n in after["signatures"].values()), after["signatures"]
         assert not after["numba.cuda"]

@@ -28,6 +28,8 @@ CALLS = {
     "elu": lambda k, x: (k.elu(x, 0.7),),
     "elu_backward": lambda k, x: (k.elu_backward(x, k.elu(x, 0.7), 0.7),),
     "elu_value_and_grad": lambda k, x: k.elu_value_and_grad(x, 0.7),
+    "elu_grad": lambda k, x: (k.elu_grad(x, 0.7),),
+    "elu_value_and_grad_from_input": lambda k, x: k.elu_value_and_grad(x, 0.7, grad_from="input"),
     "selu": lambda k, x: (k.selu(x),),
     "celu": lambda k, x: (k.celu(x, 1.5),),
 }

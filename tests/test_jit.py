@@ -6,9 +6,10 @@ import numpy as np
 import pytest
 
 import elunumba
-from elunumba.jit import elu_slope_from_output, elu_value, expm1
+from elunumba.jit import elu_slope_from_input, elu_slope_from_output, elu_value, expm1
 from reference import (assert_ulp, elu_reference, forward_bound, fused_grad_bound,
-                       grad_from_output_reference, ulp_error)
+                       grad_from_input_bound, grad_from_output_reference, grad_from_x_reference,
+                       ulp_error)
 
 # (alpha, scale, input_scale): ELU, ELU with alpha != 1, SELU, CELU(alpha=0.7)
 PARAMETERS = [(1.0, 1.0, 1.0), (1.3, 1.0, 1.0), (elunumba.SELU_ALPHA, elunumba.SELU_SCALE, 1.0),
@@ -20,11 +21,12 @@ def user_kernel(fastmath):
     """What a user writes: a loop calling elunumba.jit's functions, here with or without the
     contraction elunumba's own kernels are compiled with."""
     @numba.njit(fastmath=fastmath)
-    def elu_and_slope(x, y, slope, alpha, scale, input_scale):
+    def elu_and_slopes(x, y, slope, slope_x, alpha, scale, input_scale):
         for i in range(x.size):
             y[i] = elu_value(x[i], alpha, scale, input_scale)
             slope[i] = elu_slope_from_output(y[i], alpha, scale, input_scale)
-    return elu_and_slope
+            slope_x[i] = elu_slope_from_input(x[i], alpha, scale, input_scale)
+    return elu_and_slopes
 
 
 CONTRACTED, PLAIN = user_kernel({"contract"}), user_kernel(False)
@@ -41,12 +43,14 @@ def sample(dtype, seed=0, n=20_000):
 def test_user_kernel_matches_elunumba_bit_for_bit(dtype, params):
     alpha, scale, input_scale = params
     x = sample(dtype)
-    y, slope = np.empty_like(x), np.empty_like(x)
-    CONTRACTED(x, y, slope, alpha, scale, input_scale)
+    y, slope, slope_x = np.empty_like(x), np.empty_like(x), np.empty_like(x)
+    CONTRACTED(x, y, slope, slope_x, alpha, scale, input_scale)
     expected_y, expected_slope = elunumba.elu_value_and_grad(x, alpha, scale=scale,
                                                             input_scale=input_scale)
     assert y.tobytes() == expected_y.tobytes()
     assert slope.tobytes() == expected_slope.tobytes()
+    expected_slope_x = elunumba.elu_grad(x, alpha, scale=scale, input_scale=input_scale)
+    assert slope_x.tobytes() == expected_slope_x.tobytes()
 
 
 @pytest.mark.parametrize("dtype", FLOATS, ids=lambda t: np.dtype(t).name)
@@ -54,23 +58,26 @@ def test_user_kernel_matches_elunumba_bit_for_bit(dtype, params):
 def test_user_kernel_without_contraction_keeps_the_documented_bound(dtype, params):
     alpha, scale, input_scale = params
     x = sample(dtype, seed=1)
-    y, slope = np.empty_like(x), np.empty_like(x)
-    PLAIN(x, y, slope, alpha, scale, input_scale)
+    y, slope, slope_x = np.empty_like(x), np.empty_like(x), np.empty_like(x)
+    PLAIN(x, y, slope, slope_x, alpha, scale, input_scale)
     reference = elu_reference(x, alpha, scale, input_scale)
     assert_ulp(y, reference, forward_bound(dtype, alpha, scale, input_scale), inputs=x)
     exact_slope = grad_from_output_reference(np.ones_like(y), y, alpha, scale, input_scale)
     assert_ulp(slope, exact_slope, fused_grad_bound(dtype), inputs=x, what="slope")
+    assert_ulp(slope_x, grad_from_x_reference(x, alpha, scale, input_scale),
+               grad_from_input_bound(dtype, alpha, scale, input_scale), inputs=x,
+               what="slope from x")
 
 
 def test_results_stay_in_the_precision_of_the_argument():
     @numba.njit
     def types_of(x32, x64):
-        return (elu_value(x32, 1.3), elu_slope_from_output(x32, 1.3), expm1(x32),
-                elu_value(x64, 1.3))
+        return (elu_value(x32, 1.3), elu_slope_from_output(x32, 1.3),
+                elu_slope_from_input(x32, 1.3), expm1(x32), elu_value(x64, 1.3))
 
     types_of.compile((numba.float32, numba.float64))
     (signature,) = types_of.nopython_signatures
-    assert list(signature.return_type) == [numba.float32] * 3 + [numba.float64]
+    assert list(signature.return_type) == [numba.float32] * 4 + [numba.float64]
 
 
 @numba.njit

@@ -9,7 +9,7 @@ import pytest
 
 from conftest import cuda_available, cuda_simulated
 from reference import assert_ulp, backward_bound, elu_reference, forward_bound
-from reference import grad_from_output_reference
+from reference import grad_from_input_bound, grad_from_output_reference, grad_from_x_reference
 
 if not cuda_available():
     pytest.skip("CUDA kernels cannot run here (no GPU; set NUMBA_ENABLE_CUDASIM=1 for the "
@@ -17,18 +17,19 @@ if not cuda_available():
 
 from numba import cuda  # noqa: E402
 
-from elunumba.jit import elu_slope_from_output, elu_value, expm1  # noqa: E402
+from elunumba.jit import elu_slope_from_input, elu_slope_from_output, elu_value, expm1  # noqa: E402,E501
 from test_jit import PARAMETERS, PLAIN  # noqa: E402
 
 pytestmark = pytest.mark.cuda
 
 
 @cuda.jit
-def elu_and_slope(x, y, slope, alpha, scale, input_scale):
+def elu_and_slopes(x, y, slope, slope_x, alpha, scale, input_scale):
     i = cuda.grid(1)
     if i < x.size:
         y[i] = elu_value(x[i], alpha, scale, input_scale)
         slope[i] = elu_slope_from_output(y[i], alpha, scale, input_scale)
+        slope_x[i] = elu_slope_from_input(x[i], alpha, scale, input_scale)
 
 
 @cuda.jit
@@ -55,15 +56,18 @@ def run(kernel, x, n_outputs, *args):
 @pytest.mark.parametrize("params", PARAMETERS, ids=["elu", "elu-1.3", "selu", "celu-0.7"])
 def test_user_cuda_kernel(dtype, params):
     x = sample(dtype)
-    y, slope = run(elu_and_slope, x, 2, *params)
+    y, slope, slope_x = run(elu_and_slopes, x, 3, *params)
     assert_ulp(y, elu_reference(x, *params), forward_bound(dtype, *params), inputs=x)
     assert_ulp(slope, grad_from_output_reference(np.ones_like(y), y, *params),
                backward_bound(dtype), inputs=x)
+    assert_ulp(slope_x, grad_from_x_reference(x, *params),
+               grad_from_input_bound(dtype, *params), inputs=x)
     if cuda_simulated():
         # the simulator does each operation separately, as the CPU does without contraction
-        cpu_y, cpu_slope = np.empty_like(x), np.empty_like(x)
-        PLAIN(x, cpu_y, cpu_slope, *params)
-        assert y.tobytes() == cpu_y.tobytes() and slope.tobytes() == cpu_slope.tobytes()
+        # (and elunumba's explicit FMAs exactly, as the CPU does)
+        cpu = [np.empty_like(x) for _ in range(3)]
+        PLAIN(x, *cpu, *params)
+        assert [o.tobytes() for o in (y, slope, slope_x)] == [o.tobytes() for o in cpu]
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64], ids=["float32", "float64"])

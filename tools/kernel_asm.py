@@ -67,9 +67,9 @@ def mca_cycles(body, mca_cpu):
 
 def row(kernels, op, scaled, dtype, mca_cpu):
     cached = kernels[op, "cpu", scaled]
-    # the same function and options without the disk cache: Numba shows no assembly of cached code
-    options = {k: v for k, v in cached.targetoptions.items() if k != "nopython"}
-    kernel = numba.njit(**options)(cached.py_func)
+    # the same function, options and dispatcher class (interleaving included) without the disk
+    # cache: Numba shows no assembly of code it loaded from the cache
+    kernel = type(cached)(cached.py_func, cached.locals, cached.targetoptions)
     array = types.Array(dtype, 1, "C")
     signature = (array,) * OPS[op] + (dtype,) * 3
     kernel.compile(signature)

@@ -20,16 +20,22 @@ ALPHA_17_NEGATIVES = tuple(f"accuracy-float32-alpha1.7-from-{start:#x}.json"
 EXHAUSTIVE = ("accuracy-float32-exhaustive.json", *ALPHA_17_NEGATIVES)
 BOUNDS = (*EXHAUSTIVE, "accuracy-float64-1e7.json", "accuracy-float64-alpha1.7-peak.json",
           "accuracy-float64-selu-peak.json")
+# the gradient from the input: every float32 input, and samples of both dtypes for alpha 1.7
+GRAD_BOUNDS = ("accuracy-float32-exhaustive.json", "accuracy-float64-1e7.json",
+               "accuracy-report-alpha1.7.json")
 # (file, dtype, quantity)
 BANDS = (("accuracy-report.json", "float32", "forward"),
          ("accuracy-report.json", "float32", "grad vs true"),
+         ("accuracy-report.json", "float32", "grad from x"),
+         ("accuracy-report.json", "float64", "grad from x"),
          ("accuracy-report.json", "float64", "forward"),
          ("accuracy-float64-alpha1.7-peak.json", "float64", "forward"),
          ("accuracy-float64-selu-peak.json", "float64", "forward"))
 
 
 def body(load):
-    parts = [readme.bounds_section([(name, load(name)) for name in BOUNDS])]
+    parts = [readme.bounds_section([(name, load(name)) for name in BOUNDS]),
+             readme.bounds_section([(name, load(name)) for name in GRAD_BOUNDS], "grad from x")]
     parts += [readme.exhaustive_section(load(name)) for name in EXHAUSTIVE]
     parts += [readme.band_section(load(name), dtype, quantity) for name, dtype, quantity in BANDS]
     return "\n\n".join(parts)

@@ -1,8 +1,10 @@
-"""Every float32 input (or a range of them): forward and gradient of elunumba's kernels.
+"""Every float32 input (or a range of them): forward and both gradients of elunumba's kernels.
 
 Inputs are visited as bit patterns in chunks (bounded memory). Each chunk is judged against the
-correctly rounded result (reference.float32_forward_correctly_rounded) and, for the gradient, the
-correctly rounded y + alpha of the stored y (reference.float32_slope_correctly_rounded).
+correctly rounded result (reference.float32_forward_correctly_rounded); the gradient from the
+output against the correctly rounded y + alpha of the stored y
+(reference.float32_slope_correctly_rounded); the gradient from the input against the correctly
+rounded derivative alpha*exp(x) (reference.float32_true_slope_correctly_rounded).
 A KeyboardInterrupt ends the run early; the result says how much was covered.
 """
 
@@ -17,6 +19,7 @@ from .ulp import ulp_distance, ulp_error
 ALL_INPUTS = 2**32
 CHUNK = 2**22
 HISTOGRAM_BINS = ("0", "1", "2", ">=3")  # ULP distance from the correctly rounded result
+QUANTITIES = ("forward", "grad from y", "grad from x")
 
 
 @dataclass
@@ -65,13 +68,14 @@ def run(variants, start=0, stop=ALL_INPUTS, chunk=None, progress=None, alpha=1.0
     """
     reference.require_extended_precision()
     chunk = chunk or CHUNK
-    tallies = {(name, q): Tally() for name in variants for q in ("forward", "grad from y")}
+    tallies = {(name, q): Tally() for name in variants for q in QUANTITIES}
     began, covered_to, interrupted = time.perf_counter(), start, False
     try:
         for low in range(start, stop, chunk):
             high = min(low + chunk, stop)
             x = np.arange(low, high, dtype=np.uint64).astype(np.uint32).view(np.float32)
             rounded = reference.float32_forward_correctly_rounded(x, alpha)
+            true_slope = reference.float32_true_slope_correctly_rounded(x, alpha)
             for name, (kernels, target) in variants.items():
                 y, slope = kernels.elu_value_and_grad(x, alpha, target=target)
                 tallies[name, "forward"].add(
@@ -79,6 +83,9 @@ def run(variants, start=0, stop=ALL_INPUTS, chunk=None, progress=None, alpha=1.0
                 tallies[name, "grad from y"].add(
                     x, slope, reference.float32_slope_correctly_rounded(y, alpha),
                     lambda i: reference.slope_from_output(y[i], alpha))
+                tallies[name, "grad from x"].add(
+                    x, kernels.elu_grad(x, alpha, target=target), true_slope,
+                    lambda i: reference.true_slope(x[i], alpha))
             covered_to = high
             if progress:
                 progress(high - low)

@@ -18,6 +18,7 @@ PER_BAND = 400_000  # 6 bands x 400k + specials per dtype: a few million inputs 
 # error of millions of ULPs of the tiny result (13.4 million measured for float32, alpha = 1.7).
 OPS = {"forward": ("forward", 1.0, 1.0),
        "backward": ("grad from y", 1.0, 1.0),
+       "grad from x": ("grad from x", 1.0, 1.0),
        "forward alpha=1.7": ("forward", 1.7, 1.0),
        "forward selu": ("forward", reference.SELU_ALPHA, reference.SELU_SCALE)}
 
@@ -72,7 +73,7 @@ def measure(implementation="elunumba"):
     if implementation == "naive":
         naive = variants.NAIVE
         measured = [variants.Variant(f"naive as elunumba[{t}]", naive.forward, naive.slope,
-                                     naive.dtypes, key=t)
+                                     naive.slope_from_input, naive.dtypes, key=t)
                     for t in variants.available_targets()]
     else:
         measured = variants.elunumba_variants(variants.available_targets())

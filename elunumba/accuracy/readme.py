@@ -46,33 +46,42 @@ def rewrite(text, body):
     return _markdown.replace_between(text, MARKERS, body)
 
 
-def bounds_section(runs):
-    """One row per committed run and dtype: the worst forward error of the default kernels and
-    of the correctly rounded set. ``runs``: [(file name, loaded result)], exhaustive runs or band
-    reports."""
+BOUNDS_TITLES = {
+    "forward": "Forward error bounds",
+    "grad from x": "Error bounds of the gradient from the input (`elu_grad`) against the true "
+                   "derivative",
+}
+
+
+def bounds_section(runs, quantity="forward"):
+    """One row per committed run and dtype: the worst error of ``quantity`` ("forward" or
+    "grad from x") of the default kernels and of the correctly rounded set. ``runs``: [(file
+    name, loaded result)], exhaustive runs or band reports; runs without ``quantity`` are left
+    out."""
     rows = []
     for name, result in runs:
-        for dtype, parameters, inputs, worst in _forward_worst(result):
+        for dtype, parameters, inputs, worst in _worst_of(result, quantity):
             rows.append([dtype, parameters, inputs, _worst_cell(worst["elunumba[parallel]"]),
                          _worst_cell(worst["elunumba.correctly_rounded"]), _machine(result),
                          f"[{name}](bench_results/{name})"])
     headers = ("dtype", "parameters", "inputs", "default kernels: max ULP (at x)",
                "`correctly_rounded`: max ULP", "machine", "run")
-    return ("Forward error bounds, each the worst seen in a committed run (its command is in "
-            "the file):\n\n" + _markdown.table(headers, rows))
+    return (f"{BOUNDS_TITLES[quantity]}, each the worst seen in a committed run (its command is "
+            "in the file):\n\n" + _markdown.table(headers, rows))
 
 
-def _forward_worst(result):
-    """(dtype, parameters, inputs, {variant: worst forward record}) per dtype of ``result``."""
+def _worst_of(result, quantity):
+    """(dtype, parameters, inputs, {variant: worst record}) per dtype of ``result``."""
     if "results" in result:  # an exhaustive run
-        worst = {r["variant"]: r for r in result["results"] if r["quantity"] == "forward"}
-        inputs = f"all {result['inputs_checked']:,} from {' to '.join(result['range'])}"
-        yield result["dtype"], fmt.parameters(result["alpha"]), inputs, worst
+        worst = {r["variant"]: r for r in result["results"] if r["quantity"] == quantity}
+        if worst:
+            inputs = f"all {result['inputs_checked']:,} from {' to '.join(result['range'])}"
+            yield result["dtype"], fmt.parameters(result["alpha"]), inputs, worst
         return
-    forward = [r for r in result["records"] if r["quantity"] == "forward"]
+    chosen = [r for r in result["records"] if r["quantity"] == quantity]
     bands = ", ".join(result["bands"]) if "bands" in result else "every band"
-    for dtype in dict.fromkeys(r["dtype"] for r in forward):
-        records = [r for r in forward if r["dtype"] == dtype]
+    for dtype in dict.fromkeys(r["dtype"] for r in chosen):
+        records = [r for r in chosen if r["dtype"] == dtype]
         worst = {variant: record for (variant,), record in worst_by(records, ("variant",)).items()}
         sampled = sum(r["n"] for r in records if r["variant"] == "elunumba[parallel]")
         yield (dtype, fmt.parameters(result["alpha"], result.get("scale", 1.0)),

@@ -55,15 +55,27 @@ def correctly_rounded(reference, dtype):
 
 
 def float32_forward_correctly_rounded(x, alpha=1.0):
-    """elu(x, alpha) correctly rounded to float32, fast enough for all 2^32 inputs.
-
-    float64 alpha*expm1(x) (within 2 float64 ULPs, 2^-51 relative) decides the rounding of all
-    but the inputs whose float64 value lies within 2^-45 (relative) of a float32 rounding
-    midpoint; those few are redone in extended precision.
-    """
+    """elu(x, alpha) correctly rounded to float32, fast enough for all 2^32 inputs (see
+    _float32_correctly_rounded; float64 expm1 is within 2 float64 ULPs)."""
     x64 = np.asarray(x, np.float32).astype(np.float64)
     with np.errstate(over="ignore", invalid="ignore"):
         value = np.where(x64 > 0, x64, alpha * np.expm1(np.minimum(x64, 0.0)))
+    return _float32_correctly_rounded(value, lambda near: elu_forward(x64[near], alpha))
+
+
+def float32_true_slope_correctly_rounded(x, alpha=1.0):
+    """The derivative of elu(x, alpha), 1 where x > 0 else alpha*exp(x), correctly rounded to
+    float32 for all 2^32 inputs (float64 exp is within 2 float64 ULPs)."""
+    x64 = np.asarray(x, np.float32).astype(np.float64)
+    with np.errstate(over="ignore", invalid="ignore"):
+        value = np.where(x64 > 0, 1.0, alpha * np.exp(np.minimum(x64, 0.0)))
+    return _float32_correctly_rounded(value, lambda near: true_slope(x64[near], alpha))
+
+
+def _float32_correctly_rounded(value, exact_of):
+    """float64 ``value`` (2^-51 relative) rounded to float32, which decides the rounding of all
+    but the elements whose value lies within 2^-45 (relative) of a float32 rounding midpoint;
+    those few are redone in extended precision by ``exact_of(mask)``."""
     rounded = value.astype(np.float32)
     near_midpoint = np.zeros(rounded.shape, bool)
     for direction in (-np.inf, np.inf):
@@ -72,8 +84,7 @@ def float32_forward_correctly_rounded(x, alpha=1.0):
         with np.errstate(invalid="ignore"):
             near_midpoint |= np.abs(value - midpoint) <= np.abs(value) * 2.0**-45
     if near_midpoint.any():
-        rounded[near_midpoint] = correctly_rounded(elu_forward(x64[near_midpoint], alpha),
-                                                   np.float32)
+        rounded[near_midpoint] = correctly_rounded(exact_of(near_midpoint), np.float32)
     return rounded
 
 

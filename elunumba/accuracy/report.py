@@ -5,7 +5,7 @@ import numpy as np
 from . import reference
 from .bands import BAND_NAMES, sample, statistics
 
-QUANTITIES = ("forward", "grad from y", "grad vs true")
+QUANTITIES = ("forward", "grad from y", "grad vs true", "grad from x")
 
 
 def measure(variants, dtypes, per_band, alpha=1.0, scale=1.0, seed=0, chosen_bands=BAND_NAMES):
@@ -19,6 +19,7 @@ def measure(variants, dtypes, per_band, alpha=1.0, scale=1.0, seed=0, chosen_ban
     alpha + y computed exactly (this is what the formula can deliver).
     grad vs true: the same slope against the true derivative alpha*e^x, which y + alpha loses
     for x << 0 because the sum cancels.
+    grad from x: the gradient from the input against that true derivative.
     """
     reference.require_extended_precision()
     records = []
@@ -33,8 +34,9 @@ def measure(variants, dtypes, per_band, alpha=1.0, scale=1.0, seed=0, chosen_ban
                 slope = np.asarray(variant.slope(y, alpha, scale))
                 exact = {"forward": exact_forward,
                          "grad from y": reference.slope_from_output(y, alpha, scale),
-                         "grad vs true": exact_true_slope}
-                got = {"forward": y, "grad from y": slope, "grad vs true": slope}
+                         "grad vs true": exact_true_slope, "grad from x": exact_true_slope}
+                got = {"forward": y, "grad from y": slope, "grad vs true": slope,
+                       "grad from x": np.asarray(variant.slope_from_input(x, alpha, scale))}
                 for quantity in QUANTITIES:
                     stats = statistics(x, got[quantity], exact[quantity], dtype)
                     records.append({"dtype": dtype, "variant": variant.name,

@@ -1,5 +1,6 @@
-"""The ELU implementations the accuracy tools compare, each as forward(x, alpha, scale) and
-slope(y, alpha, scale), the gradient from the stored output (multiply by grad_out for backward).
+"""The ELU implementations the accuracy tools compare, each as forward(x, alpha, scale),
+slope(y, alpha, scale), the gradient from the stored output (multiply by grad_out for backward),
+and slope_from_input(x, alpha, scale), the gradient from the input.
 
 alpha and scale reach them as floats (a decimal string such as SELU's constant is rounded to the
 nearest float64 first, as a caller's Python float would be); the references get them exactly.
@@ -19,6 +20,7 @@ class Variant:
     name: str
     forward: Callable
     slope: Callable
+    slope_from_input: Callable
     dtypes: tuple = ("float16", "float32", "float64")
     key: str = None  # its name in thresholds.json: a target, or "correctly-rounded"
 
@@ -39,7 +41,10 @@ def _elunumba_variant(name, kernels, target, key):
         return kernels.elu_backward(np.ones_like(y), y, float(alpha), scale=float(scale),
                                     target=target)
 
-    return Variant(name, forward, slope, key=key)
+    def slope_from_input(x, alpha, scale):
+        return kernels.elu_grad(x, float(alpha), scale=float(scale), target=target)
+
+    return Variant(name, forward, slope, slope_from_input, key=key)
 
 
 def _numpy_variant(name, formula, dtypes=("float16", "float32", "float64")):
@@ -52,7 +57,11 @@ def _numpy_variant(name, formula, dtypes=("float16", "float32", "float64")):
     def slope(y, alpha, scale):
         return peer_formulas.slope_from_output(np, y, float(alpha), float(scale))
 
-    return Variant(name, forward, slope, dtypes)
+    def slope_from_input(x, alpha, scale):
+        with np.errstate(over="ignore"):
+            return peer_formulas.slope_from_input(np, x, float(alpha), float(scale))
+
+    return Variant(name, forward, slope, slope_from_input, dtypes)
 
 
 def _scaled(values, scale):
@@ -79,7 +88,12 @@ def torch_variant():
         return torch.ops.aten.elu_backward(ones, float(alpha), float(scale), 1, True,
                                            result).numpy()
 
-    return Variant(f"torch {torch.__version__.split('+')[0]}", forward, slope)
+    def slope_from_input(x, alpha, scale):
+        x = torch.from_numpy(x)
+        return torch.ops.aten.elu_backward(torch.ones_like(x), float(alpha), float(scale), 1,
+                                           False, x).numpy()
+
+    return Variant(f"torch {torch.__version__.split('+')[0]}", forward, slope, slope_from_input)
 
 
 def available_targets():

@@ -12,7 +12,9 @@ the dispatch layer as users meet it. Peers are what one would otherwise use:
     cupy         cupy.where(x > 0, x, alpha*cupy.expm1(x)), GPU only
 
 backward is ``where(y > 0, g, g*(y + alpha))`` from the output y; a peer's fused op is its forward
-followed by its derivative (torch: elu then elu_backward with a gradient of ones), two passes.
+followed by its derivative (torch: elu then elu_backward with a gradient of ones), two passes;
+grad is ``where(x > 0, 1, alpha*exp(x))`` from the input (torch: elu_backward from x with a
+gradient of ones, which it reads).
 Availability is judged without importing anything heavy: a module is looked up, not imported.
 """
 
@@ -29,7 +31,8 @@ from elunumba import _peer_formulas as peer_formulas
 
 from .ops import INPUTS
 
-API_NAMES = {"forward": "elu", "backward": "elu_backward", "fused": "elu_value_and_grad"}
+API_NAMES = {"forward": "elu", "backward": "elu_backward", "fused": "elu_value_and_grad",
+             "grad": "elu_grad"}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -96,6 +99,8 @@ def _array_api_peer(naive):
             return functools.partial(forward, xp, arrays[0], alpha)
         if op == "backward":
             return functools.partial(peer_formulas.backward_from_output, xp, *arrays, alpha)
+        if op == "grad":
+            return functools.partial(peer_formulas.slope_from_input, xp, arrays[0], alpha)
 
         def fused(x=arrays[0]):
             y = forward(xp, x, alpha)
@@ -138,14 +143,17 @@ def _make_torch(op, data, device):
     def forward(x, y):
         elu_out(x, alpha, 1, 1, out=y)
 
-    def backward(grad, y, grad_in):
-        torch.ops.aten.elu_backward.grad_input(grad, alpha, 1, 1, True, y, grad_input=grad_in)
+    def backward(grad, y, grad_in, is_result=True):
+        torch.ops.aten.elu_backward.grad_input(grad, alpha, 1, 1, is_result, y,
+                                               grad_input=grad_in)
 
     if op == "forward":
         return functools.partial(forward, inputs[0], outputs[0])
     if op == "backward":
         return functools.partial(backward, *inputs, outputs[0])
     ones = torch.ones_like(inputs[0])
+    if op == "grad":
+        return functools.partial(backward, ones, inputs[0], outputs[0], is_result=False)
 
     def fused():
         forward(inputs[0], outputs[0])

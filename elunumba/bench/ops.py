@@ -1,9 +1,10 @@
-"""The three ELU operations as benchmark cells see them: their arrays, the bytes they move, and
+"""The four ELU operations as benchmark cells see them: their arrays, the bytes they move, and
 the data each cell runs on.
 
     forward   reads x, writes y                     2 streams
     backward  reads grad_out and y, writes grad_in  3 streams
     fused     reads x, writes y and dydx            3 streams
+    grad      reads x, writes dydx (from the input) 2 streams
 
 A stream is one array of ``size`` elements read or written once, so a call moves
 ``streams * size * itemsize`` bytes. Inputs are uniform on [-3, 3) (half of them take the expm1
@@ -21,11 +22,11 @@ import numpy as np
 
 import elunumba
 
-OPS = ("forward", "backward", "fused")
+OPS = ("forward", "backward", "fused", "grad")
 DTYPES = ("float16", "float32", "float64")
 DEFAULT_DTYPES = ("float32", "float64")
-INPUTS = {"forward": ("x",), "backward": ("grad_out", "y"), "fused": ("x",)}
-N_OUTPUTS = {"forward": 1, "backward": 1, "fused": 2}
+INPUTS = {"forward": ("x",), "backward": ("grad_out", "y"), "fused": ("x",), "grad": ("x",)}
+N_OUTPUTS = {"forward": 1, "backward": 1, "fused": 2, "grad": 1}
 STREAMS = {op: len(INPUTS[op]) + N_OUTPUTS[op] for op in OPS}
 # Arrays a peer may hold besides the op's own while it runs (NumPy temporaries, torch's ones).
 PEER_TEMPORARIES = 5

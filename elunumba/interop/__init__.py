@@ -55,10 +55,11 @@ def _adapted(value):
     return found is not None and (found != "torch" or value.device.type == "cpu")
 
 
-def call(method, inputs, n_outputs, params, out, target):
-    """``method(*inputs, alpha, scale=, input_scale=, out=, target=)`` through the adapter of
-    the inputs' library, with params = (alpha, scale, input_scale); ``method`` is the public
-    function being called, ``n_outputs`` its number of results (2 for elu_value_and_grad)."""
+def call(method, inputs, n_outputs, params, out, target, **extra):
+    """``method(*inputs, alpha, scale=, input_scale=, out=, target=, **extra)`` through the
+    adapter of the inputs' library, with params = (alpha, scale, input_scale); ``method`` is the
+    public function being called, ``n_outputs`` its number of results (2 for
+    elu_value_and_grad)."""
     kinds = {k for k in map(kind, inputs) if k is not None}
     adapter = next((k for k in kinds if kinds - {k} <= _MIXABLE.get(k, set())), None)
     if adapter is None:
@@ -66,7 +67,7 @@ def call(method, inputs, n_outputs, params, out, target):
         raise TypeError(f"{method.__name__} was given {given}: the result takes the type of "
                         "the inputs, so give them as one kind (or the others as NumPy arrays)")
     module = importlib.import_module(f"{__name__}._{adapter}")
-    options = dict(zip(("alpha", "scale", "input_scale"), params))
+    options = dict(zip(("alpha", "scale", "input_scale"), params), **extra)
     return module.call(method, inputs, n_outputs, options, out, target)
 
 
