@@ -16,9 +16,10 @@ in 3 of 10 pairs on the 2-core AVX2 reference machine. A cell is "slower" only w
   runs says NEW costs more than OLD at the stated ``confidence`` (default 99%) for the cells of
   its kind together: the p-values of elunumba's cells (and, apart, of the peers') are adjusted
   by scipy.stats.false_discovery_control (Benjamini-Hochberg), since the gate asks one
-  question of all its cells at once. Tested at 1% each, 18 unchanged cells give a false alarm
-  in about one comparison in six; adjusted, a comparison of two runs of one commit gives one
-  at most 1% of the time, and a slowdown that reaches many cells still stands out. And
+  question of all its cells at once. Tested at 1% each, the 24 unchanged target cells of a
+  --quick run would give a false alarm in about one comparison in five; adjusted, two runs of
+  one commit give one about 1% of the time, and a slowdown that reaches many cells still
+  stands out. And
 - the change of the median cost exceeds ``min_effect_pct`` (default 5%);
 
 "faster" likewise the other way, "same" otherwise. A cell measured in OLD that failed in NEW is
