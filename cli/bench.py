@@ -96,10 +96,13 @@ def _finite(low, high=None, low_open=False):
               help=f"A reduced sweep for CI and first contact: sizes {QUICK_SIZES}, float32, "
                    "cpu and parallel, NumPy peers and torch, fewer repeats.")
 @click.option("--repeats", type=click.IntRange(1, 10_000),
-              help="Samples per cell at most [20; quick 7].")
+              help="Samples per cell at most, shared among the rounds [20; quick 21].")
+@click.option("--rounds", type=click.IntRange(1, 1_000),
+              help="Passes through the whole sweep; each takes its share of every cell's "
+                   "samples, and `bench compare` tests one value per round [5; quick 7].")
 @click.option("--budget", type=_finite(0), metavar="SECONDS",
               help="Stop sampling a cell after this long, once it has its minimum of samples "
-                   "[1.0; quick: none, every cell takes its 7 samples].")
+                   "[1.0; quick: none, every cell takes its 21 samples].")
 @click.option("--cold", is_flag=True,
               help="Flush the CPU caches between samples (one call a sample). GPU samples are "
                    "always cold.")
@@ -123,8 +126,8 @@ def _finite(low, high=None, low_open=False):
               help="Test-only: every target call also redoes this fraction of its work (0.3: "
                    "30% slower), to check that `bench compare` catches a regression.")
 @click.pass_context
-def bench(ctx, sizes, dtypes, ops, targets, peers, quick, repeats, budget, cold, json_path,
-          csv_path, markdown_path, plot_path, alpha, threads, extra_work):
+def bench(ctx, sizes, dtypes, ops, targets, peers, quick, repeats, rounds, budget, cold,
+          json_path, csv_path, markdown_path, plot_path, alpha, threads, extra_work):
     """Time each ELU kernel over sizes, dtypes, ops and targets, against peers and a copy.
 
     Per cell: median time and spread, Gelem/s, GB/s over every byte the op moves, the fraction of
@@ -147,6 +150,13 @@ def bench(ctx, sizes, dtypes, ops, targets, peers, quick, repeats, budget, cold,
     changes = {"cold": cold}
     if repeats:
         changes.update(repeats=repeats, min_repeats=min(base.min_repeats, repeats))
+    samples = changes.get("repeats", base.repeats)
+    if rounds and rounds > samples:
+        raise click.UsageError(f"--rounds {rounds} is more than the {samples} samples a cell "
+                               f"takes: each round takes at least one (raise --repeats or "
+                               f"lower --rounds)")
+    # the rounds given, else the default, but never more than the samples to share
+    changes["rounds"] = rounds or min(base.rounds, samples)
     if budget is not None:
         changes["budget_s"] = budget
     settings = dataclasses.replace(base, **changes)
@@ -176,11 +186,12 @@ def bench(ctx, sizes, dtypes, ops, targets, peers, quick, repeats, budget, cold,
 def _run(plan):
     err = Console(stderr=True)
     steps = plan.steps
-    cells = sum(step.cells for step in steps)
+    cells = sum(step.cells for step in steps if step.round == 0)
     copies = sum(step.kind == "copy" for step in steps)
     err.print(f"[bold]elunumba bench[/]: {cells} cells over {len(plan.sizes)} sizes, "
               f"{len(plan.dtypes)} dtypes, {len(plan.ops)} ops and {len(plan.entries)} "
-              f"implementations, and {copies} copy baselines")
+              f"implementations, and {copies} copy baselines; "
+              f"{plan.settings.rounds} rounds through them all")
     for entry in plan.skipped:
         err.print(f"  skipped {fmt.skipped_line(entry)}", style="dim", markup=False,
                   highlight=False)
@@ -284,11 +295,13 @@ def _write(result, json_path, csv_path, markdown_path, plot_path):
 def compare_command(ctx, old, new, fail_above, confidence, min_effect, absolute, force):
     """Compare two results files (--json) cell by cell.
 
-    Each cell's raw samples in the two files go through a one-sided Mann-Whitney U test; a
-    cell is "slower" or "faster" only when the test is significant at --confidence and the
-    median changed by more than --min-effect. By default the quantity compared is the cost
-    relative to the copy baseline sampled in the same rounds, which does not depend on how fast
-    the machine is at the moment; change = new/old - 1 of that cost (positive: slower).
+    Each cell's value in each round of the two runs (the median of that round's samples) goes
+    through a one-sided Mann-Whitney U test; a cell is "slower" or "faster" only when the test
+    is significant at --confidence for all of elunumba's cells together (Benjamini-Hochberg;
+    the peers' apart) and the median changed by more than --min-effect. By
+    default the quantity compared is the cost relative to the copy baseline sampled in turn with
+    the cell, which does not depend on how fast the machine is at the moment; change = new/old
+    - 1 of that cost (positive: slower).
     """
     try:
         comparing.check_available()
@@ -306,8 +319,11 @@ def compare_command(ctx, old, new, fail_above, confidence, min_effect, absolute,
     out.print(machines_line, highlight=False, style=None if "same" in machines_line else
               "yellow")
     quantity = "seconds per call" if absolute else "fraction of copy"
-    out.print(f"compared: {quantity}; slower/faster at {100 * confidence:g}% confidence "
-              f"(Mann-Whitney U) and by more than {min_effect:g}%", highlight=False)
+    out.print(f"compared: {quantity}, one value per round (old {_rounds(old_result)}, new "
+              f"{_rounds(new_result)}); slower/faster at {100 * confidence:g}% "
+              f"confidence for elunumba's cells together, and for the peers' (one-sided "
+              f"Mann-Whitney U on the rounds, p adjusted by Benjamini-Hochberg), and by more "
+              f"than {min_effect:g}%", highlight=False)
     table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
     for column in ("cell", "old", "new", "change", "p", "verdict"):
         table.add_column(column, justify="left" if column in ("cell", "verdict") else "right")
@@ -319,6 +335,11 @@ def compare_command(ctx, old, new, fail_above, confidence, min_effect, absolute,
         table.add_row(*_plain([cell, show(row["old"]), show(row["new"]), change, p_value,
                                row["verdict"]]), style=VERDICT_STYLE[row["verdict"]])
     out.print(table)
+    if counts_untested := sum(r["verdict"] == "untested" for r in rows):
+        out.print(f"{counts_untested} cells untested: a file holds no per-round samples (made "
+                  f"by an older elunumba, or without rounds) or too few rounds to reach "
+                  f"{100 * confidence:g}% confidence; measure both again with this version",
+                  style="yellow", highlight=False)
     counts = {v: sum(r["verdict"] == v for r in rows) for v in VERDICT_STYLE}
     out.print(", ".join(f"{n} {v}" for v, n in counts.items() if n) or "no cells in common",
               highlight=False)
@@ -331,6 +352,11 @@ def compare_command(ctx, old, new, fail_above, confidence, min_effect, absolute,
             click.echo(f"{len(failing)} cells slower by more than {fail_above:g}% or failed",
                        err=True)
             ctx.exit(1)
+
+
+def _rounds(result):
+    number = comparing.rounds(result)
+    return "no rounds recorded" if number is None else f"{number} rounds"
 
 
 @bench.command("table")

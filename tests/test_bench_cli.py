@@ -66,6 +66,9 @@ def test_tiny_sweep_writes_every_output(tmp_path):
     (("--plot", "/tmp"), "/tmp is a folder; give a file name"),
     (("--csv", "/tmp"), "/tmp is a folder"),
     (("--unknown-option",), "No such option"),
+    (("--rounds", "0"), "Invalid value for '--rounds'"),
+    (("--rounds", "8", "--repeats", "7"), "--rounds 8 is more than the 7 samples a cell takes"),
+    (("--quick", "--rounds", "22"), "--rounds 22 is more than the 21 samples"),
 ])
 def test_bad_input_is_a_usage_error(no_cuda, args, words):
     outcome = invoke("bench", *args)
@@ -132,8 +135,9 @@ def test_ctrl_c_keeps_and_writes_what_was_measured(monkeypatch, tmp_path):
 
 
 def test_quick_runs_the_reduced_sweep(tmp_path):
+    """Its axes and rounds; one sample a round rather than three keeps this test short."""
     out = tmp_path / "quick.json"
-    outcome = invoke("bench", "--quick", "--json", out)
+    outcome = invoke("bench", "--quick", "--repeats", "7", "--json", out)
     assert outcome.exit_code == 0, outcome.output
     result = json.loads(out.read_text())
     settings = result["settings"]
@@ -142,6 +146,8 @@ def test_quick_runs_the_reduced_sweep(tmp_path):
     assert settings["targets"] == ["cpu", "parallel"]
     assert settings["peers"][:2] == ["numpy-naive", "numpy-expm1"]
     assert {c["status"] for c in result["cells"]} == {"ok"}
+    assert settings["rounds"] == 7 and "7 rounds through them all" in outcome.output
+    assert all(c["sample_rounds"] == list(range(7)) for c in result["cells"])
     entries = {e["name"]: e for e in result["summary"]["entries"]}
     assert entries["float32 forward, parallel: fraction of copy"]["size"] == 2**22
 
@@ -160,6 +166,11 @@ def test_quick_options_can_be_overridden(monkeypatch):
     assert seen["peers"] == ["numpy-naive", "numpy-expm1", "torch"]
     assert seen["strict_peers"] is False  # a missing torch is skipped, not an error
     assert seen["settings"].repeats == 2 and seen["settings"].min_repeats == 2
+    assert seen["settings"].rounds == 2  # never more rounds than samples
+    invoke("bench", "--quick")
+    assert seen["settings"] == sweep.timing.QUICK
+    invoke("bench", "--rounds", "4")
+    assert seen["settings"].rounds == 4 and seen["settings"].repeats == 20
     invoke("bench", "--quick", "--dtypes", "all", "--targets", "all", "--peers", "none")
     assert seen["dtypes"] == ["float16", "float32", "float64"]
     assert seen["targets"] is None  # every target available here

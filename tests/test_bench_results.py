@@ -12,12 +12,11 @@ from click.testing import CliRunner
 from elunumba.bench import compare, plot, readme, records, sweep, timing
 from elunumba_cli.main import cli
 
-FAST = timing.Settings(repeats=3, min_repeats=1, budget_s=0.0, min_sample_s=1e-4, warmup_s=0.0)
 REQUIRED_FIELDS = ("op", "dtype", "target", "size", "median_s", "gbps", "gelems",
                 "fraction_of_copy", "speedup_vs_numpy")
 TIMES = ("median_s", "q1_s", "q3_s", "min_s", "max_s")
 FAST_SAMPLES = timing.Settings(repeats=9, min_repeats=9, budget_s=0.0, min_sample_s=1e-4,
-                               warmup_s=0.0)
+                               warmup_s=0.0, rounds=9)
 
 
 @pytest.fixture(scope="module")
@@ -44,6 +43,7 @@ def steady(result):
         spread = [1.0, 1.05, 0.95, 1.02, 0.98, 1.04, 0.96, 1.01, 0.99]
         cell["samples_s"] = [cell["median_s"] * f for f in spread]
         cell["copy_samples_s"] = [cell["median_s"] * f for f in reversed(spread)]
+        cell["sample_rounds"] = list(range(len(spread)))
     return calm
 
 
@@ -213,10 +213,12 @@ def test_plot_without_matplotlib_says_how_to_install(monkeypatch):
         plot.check_available()
 
 
-def _sampled(cell_s, copy_s=None, status="ok"):
+def _sampled(cell_s, copy_s=None, status="ok", rounds=None):
+    """A cell record with these samples, each its own round unless ``rounds`` says."""
     return records.new_cell(status=status, bytes=1024,
                             median_s=float(np.median(cell_s)) if cell_s else None,
-                            samples_s=list(cell_s), copy_samples_s=copy_s and list(copy_s))
+                            samples_s=list(cell_s), copy_samples_s=copy_s and list(copy_s),
+                            sample_rounds=list(range(len(cell_s))) if rounds is None else rounds)
 
 
 NOISE = [1.0, 1.1, 0.9, 1.05, 0.95, 1.02, 0.98]
@@ -235,6 +237,8 @@ NOISE = [1.0, 1.1, 0.9, 1.05, 0.95, 1.02, 0.98]
     (_sampled([], status="failed"), _sampled(NOISE, NOISE), "no baseline"),
     (records.new_cell(status="ok", bytes=1024, median_s=1.0), _sampled(NOISE, NOISE),
      "untested"),
+    # samples from an older version, which recorded no rounds
+    (_sampled(NOISE, NOISE, rounds=[]), _sampled([2 * t for t in NOISE], NOISE), "untested"),
 ])
 def test_verdicts(old, new, verdict):
     assert compare.judge(old, new)[0] == verdict
@@ -246,10 +250,58 @@ def test_absolute_comparison_sees_the_machine_slow_down():
     assert verdict == "slower" and change == pytest.approx(30) and p_value < 0.01
 
 
-def test_too_few_samples_are_never_called_slower():
-    """Three samples each cannot reach 99% confidence: the gate stays silent."""
-    old, new = _sampled(NOISE[:3], NOISE[:3]), _sampled([2 * t for t in NOISE[:3]], NOISE[:3])
-    assert compare.judge(old, new)[0] == "same"
+def test_too_few_rounds_are_never_judged():
+    """Three rounds each cannot reach 99% confidence (smallest p-value 1/20), however many
+    samples they hold: the gate says it cannot judge."""
+    rounds = [0, 1, 2] * 7
+    old = _sampled(NOISE * 3, NOISE * 3, rounds=rounds)
+    new = _sampled([2 * t for t in NOISE * 3], NOISE * 3, rounds=rounds)
+    assert compare.judge(old, new)[0] == "untested"
+    assert compare.judge(old, new, compare.Gate(confidence=0.9))[0] == "slower"
+    assert not compare.can_decide(4, 4, 0.99) and compare.can_decide(5, 5, 0.99)
+    assert compare.can_decide(3, 3, 0.9) and not compare.can_decide(3, 3, 0.99)
+
+
+def test_a_round_counts_once_however_many_samples_it_holds():
+    """Samples of one round share the machine's moment: seven rounds whose three samples
+    agree are seven values, not twenty-one. Here each run has one slow round (a burst on the
+    machine); the medians of rounds show it for what it is."""
+    old_rounds = [1.0, 1.02, 0.98, 1.01, 0.99, 1.03, 1.6]
+    new_rounds = [1.6, 1.0, 1.02, 0.98, 1.01, 0.99, 1.03]
+    rounds = [r for r in range(7) for _ in range(3)]
+
+    def cell(values):
+        samples = [v * f for v in values for f in (0.999, 1.0, 1.001)]
+        return _sampled(samples, [1.0] * 21, rounds=rounds)
+
+    assert compare.round_costs(cell(old_rounds)) == pytest.approx(
+        [v * 1024 / compare.copy.moved_bytes(1024) for v in old_rounds])
+    assert compare.judge(cell(old_rounds), cell(new_rounds))[0] == "same"
+
+
+def _runs(rng, pairs, shift=1.0):
+    """Pairs of runs of 7 rounds x 3 samples, rounds spread by 10% around their run's level."""
+    rounds = [r for r in range(7) for _ in range(3)]
+
+    def run(level):
+        values = level * np.exp(rng.normal(0, 0.1, 7))
+        samples = [v * f for v in values for f in rng.normal(1, 0.02, 3)]
+        return _sampled(samples, [1.0] * 21, rounds=rounds)
+
+    return [(run(1.0), run(shift)) for _ in range(pairs)]
+
+
+def test_identical_distributions_are_seldom_called_slower():
+    """The confidence is what it says: of 300 pairs drawn from one distribution, about 1% may
+    come out "slower" (binomial: 8 or more has a chance under 0.5% at 1%)."""
+    verdicts = [compare.judge(old, new)[0] for old, new in _runs(np.random.default_rng(1), 300)]
+    assert verdicts.count("slower") < 8
+
+
+def test_a_clear_slowdown_is_caught():
+    verdicts = [compare.judge(old, new)[0]
+                for old, new in _runs(np.random.default_rng(2), 100, shift=1.3)]
+    assert verdicts.count("slower") >= 90
 
 
 def test_compare_rows_and_regressions(result):
@@ -263,6 +315,29 @@ def test_compare_rows_and_regressions(result):
     assert all(r["change_pct"] == pytest.approx(100) for r in parallel)
     assert compare.regressions(rows, 50) == parallel
     assert compare.regressions(rows, 150) == []
+
+
+def test_the_confidence_holds_for_all_of_elunumbas_cells_together(result):
+    """A 3% shift of one target cell is significant alone (p < 1%) but not as one of the eight
+    target cells the gate looks at; the same shift in all eight is."""
+    gate = compare.Gate(min_effect_pct=2)
+
+    def is_cpu_forward_256(cell):
+        return (cell["target"], cell["op"], cell["size"]) == ("cpu", "forward", 256)
+
+    one = scaled(result, 1.03, is_cpu_forward_256)
+    alone = [compare.judge(old, new, gate) for old, new in
+             zip(steady(result)["cells"], one["cells"]) if is_cpu_forward_256(old)]
+    assert alone[0][0] == "slower" and alone[0][2] < 0.01
+    rows, _, _ = compare.compare(steady(result), one, gate)
+    row = next(r for r in rows if is_cpu_forward_256(r))
+    targets = sum(r["kind"] == "target" for r in rows)
+    assert targets == 8 and row["verdict"] == "same"
+    assert row["p_value"] == pytest.approx(targets * alone[0][2])
+    everywhere = scaled(result, 1.03, lambda cell: cell["kind"] == "target")
+    rows, _, _ = compare.compare(steady(result), everywhere, gate)
+    assert {r["verdict"] for r in rows if r["kind"] == "target"} == {"slower"}
+    assert {r["verdict"] for r in rows if r["kind"] == "peer"} == {"same"}
 
 
 def test_a_slower_peer_is_shown_but_never_gated(result):
@@ -306,6 +381,19 @@ def test_compare_cli_fails_above_the_threshold(result, saved, tmp_path):
     assert invoke("bench", "compare", saved, new, "--fail-above", 60).exit_code == 0
     assert invoke("bench", "compare", saved, new).exit_code == 0
     assert invoke("bench", "compare", new, saved, "--fail-above", 10).exit_code == 0  # faster
+
+
+def test_compare_cli_says_why_files_of_older_versions_are_untested(result, saved, tmp_path):
+    old = steady(result)
+    for cell in old["cells"]:
+        del cell["sample_rounds"]  # as files written before rounds were recorded
+    path = tmp_path / "older.json"
+    records.write_json(old, path)
+    outcome = invoke("bench", "compare", path, saved, "--fail-above", 10)
+    assert outcome.exit_code == 0, outcome.output
+    text = " ".join(outcome.output.split())
+    assert "old no rounds recorded, new 9 rounds" in text and "16 untested" in text
+    assert "16 cells untested: a file holds no per-round samples" in text
 
 
 def test_compare_cli_counts_a_new_failure_as_a_regression(result, saved, tmp_path):

@@ -12,7 +12,8 @@ import pytest
 import elunumba
 from elunumba.bench import copy, fmt, impls, ops, records, summary, sweep, timing
 
-FAST = timing.Settings(repeats=3, min_repeats=1, budget_s=0.0, min_sample_s=1e-4, warmup_s=0.0)
+FAST = timing.Settings(repeats=3, min_repeats=1, budget_s=0.0, min_sample_s=1e-4, warmup_s=0.0,
+                       rounds=1)
 NO_CUDA = (False, "target 'cuda' cannot run here: no GPU in this test", False)
 
 
@@ -119,6 +120,84 @@ def test_steps_measure_each_copy_once_before_the_cells_that_need_it(no_cuda):
         else:
             assert step.bytes in seen
     assert [i.name for i in groups[0].impls] == ["cpu", "parallel", "numpy-naive", "numpy-expm1"]
+
+
+def test_later_rounds_repeat_every_step_but_the_copy_baselines(no_cuda):
+    made = plan(sizes=[64, 128], settings=dataclasses.replace(FAST, rounds=3))
+    first = [s for s in made.steps if s.round == 0]
+    assert [s.round for s in made.steps] == [0] * 4 + [1] * 2 + [2] * 2
+    assert [s.kind for s in first] == ["copy", "group", "copy", "group"]
+    assert [dataclasses.replace(s, round=0) for s in made.steps[4:6]] == [first[1], first[3]]
+    assert made.steps[-1].label == "round 3: forward float32 2^7: 2 implementations in turn"
+
+
+def test_each_round_takes_its_share_of_samples_and_budget():
+    settings = timing.Settings(repeats=20, min_repeats=5, budget_s=1.0, rounds=5)
+    assert settings.for_round() == dataclasses.replace(settings, repeats=4, min_repeats=1,
+                                                       budget_s=0.2, rounds=1)
+    assert dataclasses.replace(settings, rounds=3).for_round().repeats == 7
+    for rounds in (0, 21):
+        with pytest.raises(ValueError, match=f"rounds must be from 1 to repeats .20.*{rounds}"):
+            dataclasses.replace(settings, rounds=rounds)
+
+
+def test_samples_are_spread_over_rounds_on_new_arrays(no_cuda, monkeypatch):
+    """Every round samples every cell and the copies on arrays allocated for that round, with
+    the calls per sample fixed in the first; each sample records its round."""
+    made = plan(targets=["cpu", "parallel"], settings=dataclasses.replace(
+        FAST, repeats=6, min_repeats=6, rounds=3))
+    arrays = []
+    original = sweep.OpData
+
+    def recording(*args):
+        data = original(*args)
+        arrays.append(data.inputs()[0])
+        return data
+
+    monkeypatch.setattr(sweep, "OpData", recording)
+    runner = sweep.Runner(made).run_all()
+    assert len(arrays) == 3 and len({a.ctypes.data for a in arrays}) == 3
+    for cell in runner.cells:
+        assert cell["status"] == "ok" and cell["repeats"] == 6
+        assert cell["sample_rounds"] == [0, 0, 1, 1, 2, 2]
+        assert len(cell["samples_s"]) == 6
+    for cell in runner.cells[:2]:
+        assert len(cell["copy_samples_s"]) == 6
+    inners = dict(runner._inners)
+    runner.run(dataclasses.replace(made.steps[1], round=3))
+    assert runner._inners == inners and runner.cells[0]["sample_rounds"][-2:] == [3, 3]
+
+
+def test_a_cell_that_fails_in_a_later_round_stays_failed(no_cuda, monkeypatch):
+    made = plan(settings=dataclasses.replace(FAST, rounds=3))
+    runner = sweep.Runner(made)
+    for step in made.steps[:2]:
+        runner.run(step)
+    cpu, naive = runner.cells
+    assert cpu["status"] == "ok" and cpu["sample_rounds"] == [0]
+    make = sweep.Runner._make
+
+    def broken(self, impl, step):
+        if impl.name == "cpu":
+            raise RuntimeError("lost the device")
+        return make(self, impl, step)
+
+    monkeypatch.setattr(sweep.Runner, "_make", broken)
+    for step in made.steps[2:]:
+        runner.run(step)
+    assert cpu["status"] == "failed" and cpu["reason"] == "RuntimeError: lost the device"
+    assert cpu["sample_rounds"] == [0] and naive["sample_rounds"] == [0, 1, 2]
+
+
+def test_benchmark_arrays_start_on_a_page():
+    for op in ops.OPS:
+        data = ops.OpData(op, "float32", 1000)
+        for array in data.inputs() + data.outputs():
+            assert array.ctypes.data % ops.PAGE == 0 and array.size == 1000
+    assert all(a.ctypes.data % ops.PAGE == 0 for a in copy.host_copiers(4096)[
+        "np.copyto"].args)
+    rounded = ops.aligned_copy(np.array([0.1, 2.0]), np.float16)
+    assert rounded.dtype == np.float16 and rounded.tolist() == [np.float16(0.1), 2.0]
 
 
 def test_default_sizes_with_a_gpu_stop_host_cells_at_2_26(monkeypatch):
@@ -255,7 +334,7 @@ def test_host_cells_are_sampled_in_turn_with_each_other_and_the_baseline_copy(no
     fastest copy of those rounds."""
     calls = []
 
-    def alternating(samplers, settings, flush=None):
+    def alternating(samplers, settings, flush=None, inners=None):
         calls.append(len(samplers))
         # the i-th implementation takes i + 1 seconds; then the three copies (np.copyto, numba
         # prange, numba blocks), the fastest 0.5 s
@@ -405,7 +484,7 @@ def test_small_call_measurement():
 def test_measure_alternating_takes_one_sample_of_each_in_turn():
     order = []
     settings = timing.Settings(repeats=4, min_repeats=2, budget_s=10, min_sample_s=1e-3,
-                               warmup_s=0)
+                               warmup_s=0, rounds=1)
 
     def sampler(name, seconds):
         def run_sample(inner):
@@ -419,6 +498,10 @@ def test_measure_alternating_takes_one_sample_of_each_in_turn():
     assert order == calibration + [("fast", 100), ("slow", 10)] * 4
     assert fast.samples == pytest.approx((1e-5,) * 4) and fast.calls_per_sample == 100
     assert slow.samples == pytest.approx((1e-4,) * 4) and slow.calls_per_sample == 10
+    order.clear()  # a later round: the same calls per sample, one warm-up pass
+    timing.measure_alternating([sampler("fast", 1e-5), sampler("slow", 1e-4)], settings,
+                               inners=[100, 10])
+    assert order == [("fast", 100), ("slow", 10)] * 5
 
 
 def test_small_call_ratio_is_the_median_of_side_by_side_ratios(monkeypatch):
@@ -449,7 +532,7 @@ def test_finish_builds_the_results_object(no_cuda):
 def test_a_host_sweep_imports_no_gpu_code():
     code = ("import sys; from elunumba.bench import sweep, timing;"
             "s = timing.Settings(repeats=1, min_repeats=1, budget_s=0, min_sample_s=0,"
-            " warmup_s=0);"
+            " warmup_s=0, rounds=1);"
             "p = sweep.make_plan([64], ['float32'], ['forward'], ['cpu', 'parallel'],"
             " ['numpy-naive'], settings=s);"
             "sweep.finish(p, sweep.Runner(p).run_all(), command='x', small_call=False);"

@@ -18,6 +18,7 @@ import numpy as np
 from numba import get_num_threads, njit, prange
 
 from . import timing
+from .ops import aligned_empty
 
 WORD = np.dtype(np.uint64)
 
@@ -49,9 +50,11 @@ HOST_METHODS = {"np.copyto": lambda src, dst: np.copyto(dst, src),
 
 
 def host_copiers(total_bytes):
-    """{method: call} copying between one pair of new arrays, moving ``total_bytes`` in all."""
-    src = np.ones(copy_words(total_bytes), WORD)
-    dst = np.empty_like(src)
+    """{method: call} copying between one pair of new page-aligned arrays (see ops.py), moving
+    ``total_bytes`` in all."""
+    src = aligned_empty(copy_words(total_bytes), WORD)
+    src[...] = 1
+    dst = aligned_empty(src.size, WORD)
     return {name: functools.partial(method, src, dst) for name, method in HOST_METHODS.items()}
 
 

@@ -47,10 +47,10 @@ CELL_FIELDS = {
     "median_s": "median seconds per call",
     "q1_s": "first quartile of seconds per call",
     "q3_s": "third quartile of seconds per call",
-    "iqr_s": "q3_s - q1_s, the spread compare uses",
+    "iqr_s": "q3_s - q1_s",
     "min_s": "fastest sample, seconds per call",
     "max_s": "slowest sample, seconds per call",
-    "repeats": "samples taken after warm-up",
+    "repeats": "samples taken after warm-up, over all rounds",
     "calls_per_sample": "calls timed back to back in one sample (tiny calls are batched)",
     "gelems": "10^9 elements per second: size / median_s / 1e9",
     "gbps": "10^9 bytes per second: bytes / median_s / 1e9",
@@ -73,11 +73,14 @@ CELL_FIELDS = {
     "samples_s": "every sample, seconds per call, in the order taken (JSON only)",
     "copy_samples_s": "host: the copy baseline's samples, taken in turn with samples_s (JSON "
                       "only)",
+    "sample_rounds": "the round (pass through the whole sweep, from 0) in which each of "
+                     "samples_s was taken (JSON only)",
 }
 
 
-# the raw samples are lists: in the JSON only
-CSV_FIELDS = [name for name in CELL_FIELDS if not name.endswith("samples_s")]
+# the raw samples and their rounds are lists: in the JSON only
+LIST_FIELDS = ("samples_s", "copy_samples_s", "sample_rounds")
+CSV_FIELDS = [name for name in CELL_FIELDS if name not in LIST_FIELDS]
 
 
 class ResultsFileError(ValueError):
@@ -123,6 +126,7 @@ def load_json(path):
             result["cells"][i] = cell = new_cell(**{k: v for k, v in cell.items()
                                                     if k in CELL_FIELDS})
             _check_fields(cell, CELL_TYPES, f"cells[{i}].")
+            _check_rounds(cell, f"cells[{i}].")
     except ValueError as error:
         raise ResultsFileError(f"{path}: {error}") from None
     return result
@@ -141,8 +145,8 @@ REQUIRED_CELL_FIELDS = ("op", "dtype", "target", "kind", "device", "size", "byte
 CELL_TYPES = {**{name: NUMBER + (type(None),) for name in CELL_FIELDS},
               **{name: str for name in ("op", "dtype", "target", "kind", "device", "status")},
               "size": int, "bytes": int, "reason": (str, type(None)),
-              "best_peer": (str, type(None)), "samples_s": (list, type(None)),
-              "copy_samples_s": (list, type(None))}
+              "best_peer": (str, type(None)),
+              **{name: (list, type(None)) for name in LIST_FIELDS}}
 TYPE_NAMES = {str: "a string", int: "a whole number", float: "a number", bool: "true or false",
               list: "a list", dict: "an object", type(None): "null"}
 
@@ -159,9 +163,16 @@ def _check_fields(record, types, where):
             names = " or ".join(dict.fromkeys(TYPE_NAMES[t] for t in expected_types
                                               if not (t is int and float in expected_types)))
             raise ValueError(f"'{where}{name}' must be {names}, not {json.dumps(value)[:40]}")
-        if isinstance(value, list) and name.endswith("samples_s") and not all(
+        if isinstance(value, list) and name in LIST_FIELDS and not all(
                 isinstance(v, NUMBER) and not isinstance(v, bool) for v in value):
             raise ValueError(f"'{where}{name}' must be a list of numbers")
+
+
+def _check_rounds(cell, where):
+    rounds, samples = cell["sample_rounds"], cell["samples_s"] or ()
+    if rounds is not None and len(rounds) != len(samples):
+        raise ValueError(f"'{where}sample_rounds' must give the round of each of "
+                         f"'{where}samples_s': {len(rounds)} rounds for {len(samples)} samples")
 
 
 def write_csv(result, path):

@@ -9,10 +9,13 @@ against what this machine has) and a runner that measures it one step at a time.
 
 Steps run size by size, dtype by dtype, op by op: first the copy baseline for the op's byte count
 on each device in play (once per byte count: it picks the fastest host copy), then one "group"
-step measuring every host implementation and that copy in turn, one sample each per round (so
+step measuring every host implementation and the copies in turn, one sample of each at a time (so
 that every host ratio is a median of side-by-side ratios), then one "cell" step per GPU
-implementation. A cell that raises is recorded as failed with the reason and the sweep goes on;
-KeyboardInterrupt is left to the caller, who can still ``finish`` with what the runner holds.
+implementation. The whole pass, copy baselines aside, is made ``settings.rounds`` times; each
+round takes its share of every cell's samples on newly allocated arrays, and each sample records
+its round (``sample_rounds``), the unit `bench compare` tests (see timing.py for why). A cell
+that raises is recorded as failed with the reason, leaves the later rounds, and the sweep goes
+on; KeyboardInterrupt is left to the caller, who can still ``finish`` with what the runner holds.
 """
 
 import dataclasses
@@ -37,6 +40,7 @@ class Step:
     op: str
     device: str
     impls: tuple = ()
+    round: int = 0
 
     @property
     def bytes(self):
@@ -51,7 +55,8 @@ class Step:
         what = {"copy": "copy", "group": f"{len(self.impls)} implementations in turn"}.get(
             self.kind) or self.impls[0].name
         where = " (cuda)" if self.device == "cuda" else ""
-        return f"{self.op} {self.dtype} {format_size(self.size)}: {what}{where}"
+        return (f"round {self.round + 1}: {self.op} {self.dtype} {format_size(self.size)}: "
+                f"{what}{where}")
 
 
 @dataclasses.dataclass
@@ -80,6 +85,13 @@ class Plan:
 
     @property
     def steps(self):
+        """Every round's steps in order; the copy baselines only in the first."""
+        first = self._round_steps()
+        return first + [dataclasses.replace(step, round=number)
+                        for number in range(1, self.settings.rounds)
+                        for step in first if step.kind != "copy"]
+
+    def _round_steps(self):
         steps, copies = [], set()
         for size in self.sizes:
             entries = [(impl, device) for impl, device in self.entries
@@ -205,20 +217,22 @@ class Runner:
         env.threading_layer()  # before the first parallel copy starts another layer
         self.copies = {}  # (device, bytes) -> copy record
         self.cells = []
+        self._cells = {}  # (op, dtype, size, name, device) -> the cell's record, every round
+        self._inners = {}  # (op, dtype, size, name) -> calls per sample, set in the first round
+        self._copy_samples = {}  # (op, dtype, size, method) -> host copy samples, every round
         self._group, self._data = None, None
         self._flush = timing.host_cache_flusher() if plan.settings.cold else None
 
     def run(self, step):
-        """Measure one step; returns its records (a copy record, or the cells)."""
+        """Measure one step; returns its records (a copy record, or the cells, which hold the
+        samples of every round so far)."""
         if step.kind == "copy":
             self._data = self._group = None  # free the previous arrays first
             record = self._measure_copy(step)
             self.copies[step.device, step.bytes] = record
             return [record]
-        measured = self._measure_group(step) if step.kind == "group" else \
+        return self._measure_group(step) if step.kind == "group" else \
             [self._measure_device_cell(step)]
-        self.cells += measured
-        return measured
 
     def run_all(self):
         for step in self.plan.steps:
@@ -238,20 +252,29 @@ class Runner:
                       gbps=_rate(copy.moved_bytes(step.bytes), stats["median_s"]))
         return record
 
-    def _new_cell(self, step, impl):
-        return records.new_cell(op=step.op, dtype=step.dtype, target=impl.name, kind=impl.kind,
-                                device=step.device, size=step.size, bytes=step.bytes)
+    def _cell(self, step, impl):
+        """The record of ``impl``'s cell in this step: new in the first round, then the same."""
+        cell_key = (step.op, step.dtype, step.size, impl.name, step.device)
+        if cell_key not in self._cells:
+            self._cells[cell_key] = records.new_cell(
+                op=step.op, dtype=step.dtype, target=impl.name, kind=impl.kind,
+                device=step.device, size=step.size, bytes=step.bytes, samples_s=[],
+                sample_rounds=[])
+            self.cells.append(self._cells[cell_key])
+        return self._cells[cell_key]
 
     def _measure_group(self, step):
         """Every host implementation of one (size, dtype, op) and the copy baseline, one sample
         of each in turn, so that every ratio between them is a ratio of samples taken side by
         side (this VM's speed drifts by tens of percent between minutes: ratios of medians
         taken minutes apart had swung as much). An implementation that fails on its first call
-        is recorded as failed and left out of the rounds."""
+        is recorded as failed and left out of this and later rounds."""
         cells, runs = [], []
         for impl in step.impls:
-            record = self._new_cell(step, impl)
+            record = self._cell(step, impl)
             cells.append(record)
+            if record["status"] == "failed":
+                continue
             try:
                 run = self._make(impl, step)
                 run()
@@ -261,27 +284,46 @@ class Runner:
         if not runs:
             return cells
         copiers = self._copiers(step.bytes)
+        group = (step.op, step.dtype, step.size)
+        names = [impl.name for _, _, impl in runs] + list(copiers)
         calls = [run for _, run, _ in runs] + list(copiers.values())
-        settings = dataclasses.replace(self.plan.settings,
-                                       budget_s=self.plan.settings.budget_s * len(calls))
+        round_settings = self.plan.settings.for_round()
+        settings = dataclasses.replace(round_settings,
+                                       budget_s=round_settings.budget_s * len(calls))
+        inners = [self._inners.get((*group, name)) for name in names]
         try:
-            taken = timing.measure_alternating([timing.host_sampler(c) for c in calls],
-                                               settings, self._flush)
+            taken = timing.measure_alternating(
+                [timing.host_sampler(c) for c in calls], settings, self._flush,
+                None if None in inners else inners)
         except Exception as error:  # raised mid-round: no sample of this group is trusted
             for record, _, _ in runs:
                 record.update(status="failed", reason=_reason(error))
             return cells
-        # the fastest copy in these rounds: a parallel copy that wins when timed alone can
+        copies = {}
+        for name, timed in zip(names, taken):
+            self._inners[(*group, name)] = timed.calls_per_sample
+            if name in copiers:
+                samples = self._copy_samples.setdefault((*group, name), [])
+                samples += timed.samples
+                copies[name] = timing.Timing(tuple(samples), timed.calls_per_sample)
+        # the fastest copy over the rounds: a parallel copy that wins when timed alone can
         # lose badly when its threads must wake after other work (measured: 100x at 2^12
         # on this 2-core machine under load)
-        copies = dict(zip(copiers, taken[len(runs):]))
         fastest_copy = min(copies.values(), key=lambda t: t.stats()["median_s"], default=None)
         # one-thread implementations against the one-thread copy (see copy.py)
         one_thread_copy = copies.get(copy.ONE_THREAD_METHOD, fastest_copy)
         for (record, _, impl), timed in zip(runs, taken):
-            record.update(timed.stats(), status="ok", samples_s=list(timed.samples))
+            self._add_samples(record, timed, step.round)
             self._add_rates(record, one_thread_copy if impl.one_thread else fastest_copy)
         return cells
+
+    @staticmethod
+    def _add_samples(record, timed, round_number):
+        """Append one round's samples to the cell's and restate its statistics over all."""
+        record["samples_s"] += timed.samples
+        record["sample_rounds"] += [round_number] * len(timed.samples)
+        record.update(timing.Timing(tuple(record["samples_s"]), timed.calls_per_sample).stats(),
+                      status="ok")
 
     def _make(self, impl, step):
         data = self._data_for(step)
@@ -306,15 +348,17 @@ class Runner:
     def _measure_device_cell(self, step):
         """A cell on a GPU, timed alone by CUDA events; its ratios divide medians."""
         impl = step.impls[0]
-        record = self._new_cell(step, impl)
+        record = self._cell(step, impl)
+        if record["status"] == "failed":
+            return record
         try:
             data = self._data_for(step)
             from . import gpu
 
-            taken = gpu.measure(self._make(impl, step), self.plan.settings)
-            record.update(taken.stats(), status="ok", samples_s=list(taken.samples))
+            taken = gpu.measure(self._make(impl, step), self.plan.settings.for_round())
+            self._add_samples(record, taken, step.round)
             self._add_rates(record, None)
-            if impl.name == "cuda":
+            if impl.name == "cuda" and step.round == 0:
                 host = impls.host_call(step.op, data)
                 record["with_transfers_s"] = timing.measure(
                     timing.host_sampler(host), self.plan.settings).stats()["median_s"]
@@ -323,7 +367,7 @@ class Runner:
         return record
 
     def _data_for(self, step):
-        group = (step.size, step.dtype, step.op)
+        group = (step.size, step.dtype, step.op, step.round)  # new arrays every round
         if group != self._group:
             self._data = self._group = None  # free the previous arrays before allocating
             self._data = OpData(step.op, step.dtype, step.size, self.plan.alpha, self.plan.seed)

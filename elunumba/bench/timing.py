@@ -7,6 +7,13 @@ lasts at least ``min_sample_s`` (tiny calls are timed in batches), warms up, the
 until it has ``repeats`` of them, or at least ``min_repeats`` and ``budget_s`` has passed. An
 optional ``flush`` runs between samples, outside the timed region, and forces ``inner = 1``, so
 that every sample starts from cold caches.
+
+A sweep spreads each cell's samples over ``rounds`` passes through all its cells
+(``Settings.for_round``): the machine's speed changes from one second to the next (on the 2-core
+AVX2 reference machine the medians of five back-to-back runs differed 2-5 times more than the
+spread of the samples inside one run predicted, because each cell's samples were taken within a
+fraction of a second), so a slow spell now falls on a few samples of many cells rather than on
+every sample of one.
 """
 
 import dataclasses
@@ -30,17 +37,32 @@ class Settings:
     min_sample_s: float = 0.005
     warmup_s: float = 0.05
     cold: bool = False
+    rounds: int = 5  # passes through the sweep; repeats and budget_s are shared among them
 
     def __post_init__(self):
         if self.repeats < 1 or self.min_repeats < 1:
             raise ValueError("repeats must be at least 1")
+        if not 1 <= self.rounds <= self.repeats:
+            raise ValueError(f"rounds must be from 1 to repeats ({self.repeats}): each round "
+                             f"takes at least one sample, not {self.rounds}")
         if min(self.budget_s, self.min_sample_s, self.warmup_s) < 0:
             raise ValueError("times must not be negative")
 
+    def for_round(self):
+        """How hard to measure a cell in one of the rounds: its share of the samples and of
+        the budget (at least one sample a round)."""
+        return dataclasses.replace(self, repeats=-(-self.repeats // self.rounds),
+                                   min_repeats=-(-self.min_repeats // self.rounds),
+                                   budget_s=self.budget_s / self.rounds, rounds=1)
 
-# every quick cell gets all 7 samples: with 3, the smallest p-value a rank test can reach is
-# 0.05, so `bench compare` could never call a quick cell slower at 99% confidence
-QUICK = Settings(repeats=7, min_repeats=7, budget_s=0.15, min_sample_s=0.001, warmup_s=0.01)
+
+# every quick cell gets 3 samples in each of 7 rounds. `bench compare` tests per-round values:
+# with 3 rounds the smallest p-value a rank test can reach is 0.05, so it could never call a
+# cell slower at 99% confidence; with 7, 1/3432. A round's value is the median of its 3
+# samples, so that one sample cut short by another process (seen: 5x at 2^18 with the load
+# average at 3.6 on 2 cores) does not decide it.
+QUICK = Settings(repeats=21, min_repeats=21, budget_s=0.15, min_sample_s=0.001,
+                 warmup_s=0.01, rounds=7)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -72,13 +94,19 @@ def measure(run_sample, settings, flush=None):
     return measure_alternating([run_sample], settings, flush)[0]
 
 
-def measure_alternating(run_samples, settings, flush=None):
+def measure_alternating(run_samples, settings, flush=None, inners=None):
     """``measure`` for several samplers at once, taking one sample of each in turn, so that a
     slow spell of the machine (this VM's speed drifts by tens of percent from minute to minute)
-    falls on all of them alike; returns one Timing per sampler."""
-    inners = [_calibrated_inner(run_sample, settings, flush) for run_sample in run_samples]
+    falls on all of them alike; returns one Timing per sampler. ``inners`` (calls per sample,
+    from an earlier round) keeps the samples of later rounds comparable with the first's."""
+    # a later round skips the calibration but warms up for at least one pass: new arrays to
+    # fault in, and the caches and sleeping threads other cells left
+    must_warm = inners is not None
+    if inners is None:
+        inners = [_calibrated_inner(run_sample, settings, flush) for run_sample in run_samples]
     warm_until = time.perf_counter() + settings.warmup_s
-    while time.perf_counter() < warm_until:
+    while must_warm or time.perf_counter() < warm_until:
+        must_warm = False
         for run_sample, inner in zip(run_samples, inners):
             run_sample(inner)
     samples = [[] for _ in run_samples]
