@@ -33,7 +33,7 @@ SCHEMA = "elunumba-bench/1"
 NOT_RECORDED = "not recorded"
 
 CELL_FIELDS = {
-    "op": "forward, backward or fused",
+    "op": "forward, backward, fused or grad (the derivative from the input)",
     "dtype": "float16, float32 or float64",
     "target": "elunumba target (cpu, parallel, parallel-cr, cuda) or peer (numpy-naive, numpy-expm1, "
               "numexpr, torch, cupy)",
