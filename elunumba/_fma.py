@@ -1,9 +1,9 @@
 """fma(a, b, c) = a*b + c rounded once, on every target.
 
 The gradient from the input needs the exact rounding error of input_scale*x (fma(is, x, -t) is
-that error exactly; without it exp(input_scale*x) lost up to 256 ULP at x = -100 with
-input_scale = 3, float64), and a product rounded once where the polynomial's error terms join
-it. LLVM's contraction of a*b + c into an FMA is an optimisation it may or may not apply, so
+that error exactly; without it, half an ULP of error in t = input_scale*x becomes |t|/2 ULP of
+exp(t): 150 ULP at t = -300), and a product rounded once where the polynomial's error terms
+join it. LLVM's contraction of a*b + c into an FMA is an optimisation it may or may not apply, so
 the kernels ask for llvm.fma by name: one vfmadd on x86 with FMA (AVX2 machines have it), fma.rn
 on a GPU, a correctly rounded library call elsewhere. The pure-Python form runs under the CUDA
 simulator and with NUMBA_DISABLE_JIT=1.

@@ -49,8 +49,8 @@ def coefficients(alpha, scale, input_scale, op):
         )
     if op in FROM_INPUT_OPS and not abs(alpha * scale * input_scale) < EXP_SCALE_LIMIT:
         raise ValueError(
-            "the gradient from the input needs |alpha*scale*input_scale| < 2**50, got "
-            f"{abs(alpha * scale * input_scale)!r}"
+            "the gradient from the input needs |alpha*scale*input_scale| < "
+            f"2**{math.log2(EXP_SCALE_LIMIT):g}, got {abs(alpha * scale * input_scale)!r}"
         )
     return scale, alpha * scale, input_scale
 
