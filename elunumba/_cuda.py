@@ -12,7 +12,7 @@ import math
 
 from numba import config, cuda
 
-from ._elu import (elu_slope_from_input, elu_slope_from_output, elu_value, needs_scaled,
+from ._elu import (FORMULAS, elu_slope_from_input, elu_slope_from_output, elu_value, formula,
                    variant)
 from ._storage import narrow, widen
 
@@ -56,9 +56,9 @@ def _fused_from_input(x, y, dydx, poscoef, negcoef, negiptcoef):
 LOOPS = {"forward": _forward, "backward": _backward, "fused": _fused,
          "grad_from_input": _grad_from_input, "fused_from_input": _fused_from_input}
 
-# (op, scaled) -> kernel; "scaled" kernels serve alpha*scale != 1, as on the CPU
-KERNELS = {(op, scaled): cuda.jit(variant(loop, "_cuda", scaled))
-           for op, loop in LOOPS.items() for scaled in (False, True)}
+# (op, formula) -> kernel, formula one of _elu.FORMULAS, as on the CPU
+KERNELS = {(op, kind): cuda.jit(variant(loop, "_cuda", kind))
+           for op, loop in LOOPS.items() for kind in FORMULAS}
 
 
 def availability():
@@ -78,7 +78,7 @@ def launch(op, device_arrays, kernel_coefs):
     """One launch of ``op`` over flat contiguous device arrays, on the default stream."""
     size = device_arrays[0].size
     blocks = min(math.ceil(size / THREADS_PER_BLOCK), _max_blocks())
-    kernel = KERNELS[op, needs_scaled(kernel_coefs[1])]
+    kernel = KERNELS[op, formula(*kernel_coefs[1:])]
     kernel[blocks, THREADS_PER_BLOCK](*device_arrays, *kernel_coefs)
 
 

@@ -13,7 +13,7 @@ import functools
 from numba import prange
 
 from . import _jit, _threads
-from ._elu import elu_slope_from_input, elu_slope_from_output, elu_value, variant
+from ._elu import FORMULAS, elu_slope_from_input, elu_slope_from_output, elu_value, variant
 from ._storage import load, narrow, widen
 
 # target="auto" runs on one thread below this many elements and on all Numba threads from it on.
@@ -65,25 +65,26 @@ LOOPS = {"forward": _forward, "backward": _backward, "fused": _fused,
 # A new loop that evaluates expm1 or exp adopts this by adding its op name here.
 INTERLEAVED = {"forward", "fused", "grad_from_input", "fused_from_input"}
 
-# (op, target, scaled) -> dispatcher; "scaled" kernels serve alpha*scale != 1 (see _elu.py)
+# (op, target, formula) -> dispatcher, formula one of _elu.FORMULAS (_elu.formula picks it)
 KERNELS = {
-    (op, target, scaled): _jit.kernel(variant(loop, "_" + target, scaled),
-                                      parallel=target == "parallel",
-                                      interleave=op in INTERLEAVED)
+    (op, target, kind): _jit.kernel(variant(loop, "_" + target, kind),
+                                    parallel=target == "parallel",
+                                    interleave=op in INTERLEAVED)
     for op, loop in LOOPS.items()
     for target in ("cpu", "parallel")
-    for scaled in (False, True)
+    for kind in FORMULAS
 }
 
 
 @functools.cache
-def launcher(op, target, scaled):
-    """The function that runs ``op`` for ``target`` ("cpu", "parallel" or "auto") on flat
-    contiguous arrays and the kernel coefficients, picking one thread or all by size."""
-    serial = KERNELS[op, "cpu", scaled]
+def launcher(op, target, kind):
+    """The function that runs ``op`` for ``target`` ("cpu", "parallel" or "auto") with the
+    ``kind`` of formula on flat contiguous arrays and the kernel coefficients, picking one
+    thread or all by size."""
+    serial = KERNELS[op, "cpu", kind]
     if target == "cpu":
         return serial
-    parallel = KERNELS[op, "parallel", scaled]
+    parallel = KERNELS[op, "parallel", kind]
     smallest_parallel = PARALLEL_THRESHOLD if target == "auto" else 0
 
     def launch(*args):

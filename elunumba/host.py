@@ -8,7 +8,7 @@ import math
 import numpy as np
 
 from . import cpu, device
-from ._elu import needs_scaled
+from ._elu import formula
 from ._resolve import (N_OUTPUTS, broadcast_shape, coefficients_in, compute_dtype,
                        result_dtype)
 from ._targets import cuda_backend
@@ -30,7 +30,7 @@ def call(op, inputs, coefs, out, target, correctly_rounded):
         if target == "cuda":
             device.run_from_host(op, inputs_in_dtype, results, kernel_coefs)
         else:
-            launch = cpu.launcher(op, target, needs_scaled(kernel_coefs[1]))
+            launch = cpu.launcher(op, target, formula(*kernel_coefs[1:]))
             scalars = []
             if op == "backward" and inputs_in_dtype[0].size == 1 < math.prod(shape):
                 # one grad_out for every y (elu_backward(1.0, y)) goes to the kernel as a

@@ -14,7 +14,7 @@ which changes the sign of zero results, must not find a plan.
 import numpy as np
 
 from . import cpu
-from ._elu import needs_scaled
+from ._elu import formula
 from ._resolve import N_OUTPUTS
 
 _PLANS = {}  # (op, params, target, correctly_rounded, dtype) -> Plan
@@ -54,7 +54,7 @@ class Plan:
 
     def __init__(self, op, target, kernel_coefs):
         self.n_outputs = N_OUTPUTS[op]
-        self.launch = cpu.launcher(op, target, needs_scaled(kernel_coefs[1]))
+        self.launch = cpu.launcher(op, target, formula(*kernel_coefs[1:]))
         self.poscoef, self.negcoef, self.negiptcoef = kernel_coefs
 
     def run(self, inputs, out):

@@ -43,7 +43,7 @@ except ImportError:  # older cuda-pathfinder layouts
     DynamicLibNotFoundError = NvvmSupportError
 
 from elunumba import _cuda as kernels_module  # noqa: E402
-from elunumba._elu import variant  # noqa: E402
+from elunumba._elu import FORMULAS, variant  # noqa: E402
 
 pytestmark = pytest.mark.cuda
 
@@ -90,12 +90,12 @@ def _count(pattern, ptx):
     return len(re.findall(pattern, ptx, flags=re.MULTILINE))
 
 
-@pytest.mark.parametrize("scaled", [False, True], ids=["alpha*scale=1", "scaled"])
+@pytest.mark.parametrize("kind", FORMULAS)
 @pytest.mark.parametrize("dtype", DTYPES)
 @pytest.mark.parametrize("op", OPS)
-def test_kernel_compiles_to_ptx(compile_ptx, op, dtype, scaled):
+def test_kernel_compiles_to_ptx(compile_ptx, op, dtype, kind):
     array_type, coef_type = DTYPES[dtype]
-    pyfunc = variant(getattr(kernels_module, "_" + op), "_ptx", scaled)
+    pyfunc = variant(getattr(kernels_module, "_" + op), "_ptx", kind)
     ptx = compile_ptx(pyfunc, _signature(pyfunc, array_type, coef_type))
 
     assert re.search(rf"^\.target sm_{CC[0]}{CC[1]}\b", ptx, flags=re.MULTILINE)

@@ -45,7 +45,7 @@ def assert_verified(record):
     assert ok, reasons
     # every worker ran all three ops' one-thread kernels, and nothing else
     for kernels in record["worker_kernels"].values():
-        assert set(kernels) == {"forward/cpu", "backward/cpu", "fused/cpu"}
+        assert set(kernels) == {"forward/cpu/unit", "backward/cpu/unit", "fused/cpu/unit"}
 
 
 def test_cluster_matches_in_process_kernels_holding_few_chunks(client):

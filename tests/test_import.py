@@ -24,8 +24,8 @@ PROBE = textwrap.dedent("""
     from elunumba import cpu
 
     def name(key):
-        op, target, scaled = key
-        return f"{op}/{target}" + ("/scaled" if scaled else "")
+        op, target, kind = key
+        return f"{op}/{target}/{kind}"
 
     def state():
         return {
@@ -78,10 +78,11 @@ def test_import_compiles_nothing_and_leaves_cuda_alone(probes):
     cold, warm, _ = probes
     for report in (cold, warm):
         after = report["after_import"]
-        assert set(report["kernels"]) == {f"{op}/{t}{s}"
+        assert set(report["kernels"]) == {f"{op}/{t}/{kind}"
                                           for op in ("forward", "backward", "fused",
                                                      "grad_from_input", "fused_from_input")
-                                          for t in ("cpu", "parallel") for s in ("", "/scaled")}
+                                          for t in ("cpu", "parallel")
+                                          for kind in ("unit", "exact", "scaled")}
         assert all(n == 0 for n in after["signatures"].values()), after["signatures"]
         assert not after["numba.cuda"]
         assert not after["elunumba._cuda"]
@@ -90,21 +91,21 @@ def test_import_compiles_nothing_and_leaves_cuda_alone(probes):
 def test_first_call_compiles_only_the_forward_for_the_chosen_target(probes):
     cold, _, _ = probes
     assert cold["small_ok"]
-    # below the threshold "auto" runs on one thread: forward/cpu only, compiled (a cache miss)
-    assert only(cold["after_small"]["signatures"], "forward/cpu")
-    assert only(cold["after_small"]["misses"], "forward/cpu")
+    # below the threshold "auto" runs on one thread: forward/cpu/unit only (alpha = 1), compiled (a cache miss)
+    assert only(cold["after_small"]["signatures"], "forward/cpu/unit")
+    assert only(cold["after_small"]["misses"], "forward/cpu/unit")
     assert not any(cold["after_small"]["hits"].values())
-    # at the threshold, all threads: forward/parallel is added, nothing else
-    assert only(cold["after_big"]["signatures"], "forward/cpu", "forward/parallel")
-    assert only(cold["after_big"]["misses"], "forward/cpu", "forward/parallel")
+    # at the threshold, all threads: forward/parallel/unit is added, nothing else
+    assert only(cold["after_big"]["signatures"], "forward/cpu/unit", "forward/parallel/unit")
+    assert only(cold["after_big"]["misses"], "forward/cpu/unit", "forward/parallel/unit")
     assert not cold["after_big"]["numba.cuda"]
 
 
 def test_second_process_loads_from_the_disk_cache(probes):
     _, warm, cache_dir = probes
     assert warm["small_ok"]
-    assert only(warm["after_small"]["hits"], "forward/cpu")
+    assert only(warm["after_small"]["hits"], "forward/cpu/unit")
     assert not any(warm["after_small"]["misses"].values())
-    assert only(warm["after_big"]["hits"], "forward/cpu", "forward/parallel")
+    assert only(warm["after_big"]["hits"], "forward/cpu/unit", "forward/parallel/unit")
     assert not any(warm["after_big"]["misses"].values())
     assert any(pathlib.Path(cache_dir).rglob("*.nbi")), "the cache lives in NUMBA_CACHE_DIR"

@@ -23,6 +23,7 @@ import json, re
 import numba
 import numpy as np
 from elunumba._jit import _Interleaving
+from elunumba._elu import formula
 from elunumba.cpu import INTERLEAVED, KERNELS
 from elunumba.jit import elu_value
 
@@ -46,20 +47,23 @@ def user_loop():
 
 found = {"user loop before": user_loop()}
 try:  # a compilation that fails must give the LLVM option back too
-    KERNELS["forward", "cpu", False](np.zeros(4, np.int8), np.zeros(4, np.int8), 1.0, 1.0, 1.0)
+    KERNELS["forward", "cpu", "unit"](np.zeros(4, np.int8), np.zeros(4, np.int8), 1.0, 1.0, 1.0)
 except numba.core.errors.TypingError:
     pass
-for (op, target, scaled), kernel in KERNELS.items():
+# coefficients that pick each formula (elunumba._elu.formula)
+COEFFICIENTS = {"unit": (1.0, 1.0, 1.0), "exact": (1.0, 1.0, 0.5), "scaled": (1.0, 1.7, 1.0)}
+for (op, target, kind), kernel in KERNELS.items():
     if target != "cpu":  # "parallel" compiles the same loop body, in a gufunc
         continue
     for storage, compute in ((np.uint16, np.float32), (np.float32, np.float32),
                              (np.float64, np.float64)):
         arrays = [np.zeros(64, storage) for _ in range(N_ARRAYS[op])]
-        coefs = (compute(1.0), compute(1.7 if scaled else 1.0), compute(1.0))
+        coefs = [compute(coef) for coef in COEFFICIENTS[kind]]
+        assert formula(*coefs[1:]) == kind
         kernel(*arrays, *coefs)
         ir = kernel.inspect_llvm(kernel.signatures[-1])
         vectors = re.findall(r"<(\d+) x (?:float|double)>", ir)
-        found[f"{op} {np.dtype(storage).name} scaled={scaled}"] = {
+        found[f"{op} {np.dtype(storage).name} {kind}"] = {
             "width": max(map(int, vectors), default=0),
             "interleaved": isinstance(kernel, _Interleaving),
             "outputs": N_OUTPUTS[op],
@@ -87,7 +91,7 @@ def kernels(compiled):
 
 def test_every_cpu_kernel_loop_is_vectorized(compiled):
     widths = {name: found["width"] for name, found in kernels(compiled).items()}
-    assert len(widths) == 5 * 3 * 2  # ops x storage dtypes x (alpha*scale == 1 or not)
+    assert len(widths) == 5 * 3 * 3  # ops x storage dtypes x formulas
     scalar = sorted(name for name, width in widths.items() if width < 2)
     assert not scalar, f"not vectorized: {scalar}"
 

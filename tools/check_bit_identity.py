@@ -1,8 +1,9 @@
 """Check that the current kernels give the same bits as a reference copy of elunumba
 (tools/reference_kernels.py says how to make one), for every input where that is affordable:
 
-- float32 forward, alpha = 1 and alpha = 1.7 (the two expm1 paths), and the fused kernel's value
-  and gradient for alpha = 1: all 2^32 inputs;
+- float32 forward, alpha = 1, alpha = 1.7 and input_scale = 0.5 (the three formulas of
+  elunumba._elu.FORMULAS), and the fused kernels' value and gradient (from the output and from the
+  input) for alpha = 1: all 2^32 inputs;
 - float16 forward, alpha = 1 and 1.7: all 65,536 inputs;
 - float32 correctly rounded forward (the float64 expm1, rounded once), alpha = 1 and 1.7: all 2^31
   negative inputs (the only ones that reach expm1);
@@ -70,16 +71,18 @@ def float64_samples(count, seed=0):
         done += size
 
 
-def forward(alpha, correctly_rounded=False):
+def forward(alpha, correctly_rounded=False, input_scale=1.0):
     """(package, x) -> (elu(x, alpha),) through that package's public functions."""
     def run(package, x):
         kernels = package.correctly_rounded if correctly_rounded else package
-        return (kernels.elu(x, alpha, target="parallel"),)
+        return (kernels.elu(x, alpha, input_scale=input_scale, target="parallel"),)
     return run
 
 
-def fused(package, x):
-    return package.elu_value_and_grad(x, target="parallel")
+def fused(grad_from):
+    def run(package, x):
+        return package.elu_value_and_grad(x, grad_from=grad_from, target="parallel")
+    return run
 
 
 def checks(samples):
@@ -87,7 +90,11 @@ def checks(samples):
     half = np.arange(2**16, dtype=np.uint32).astype(np.uint16).view(np.float16)
     for alpha in ALPHAS:
         yield f"float32 forward, alpha={alpha}, all inputs", all_float32(), forward(alpha)
-    yield "float32 fused (value and gradient), alpha=1.0, all inputs", all_float32(), fused
+    yield ("float32 forward, alpha=1.0, input_scale=0.5, all inputs", all_float32(),
+           forward(1.0, input_scale=0.5))
+    for grad_from in ("output", "input"):
+        yield (f"float32 fused (value and gradient from the {grad_from}), alpha=1.0, all inputs",
+               all_float32(), fused(grad_from))
     for alpha in ALPHAS:
         yield f"float16 forward, alpha={alpha}, all inputs", [half], forward(alpha)
     for alpha in ALPHAS:

@@ -165,10 +165,10 @@ def kernel_counts():
     from elunumba.cpu import KERNELS
 
     counts = {}
-    for (op, target, scaled), dispatcher in KERNELS.items():
+    for (op, target, kind), dispatcher in KERNELS.items():
         if dispatcher.signatures:
             cache = getattr(dispatcher, "_cache", None)
-            counts[f"{op}/{target}" + ("/scaled" if scaled else "")] = {
+            counts[f"{op}/{target}/{kind}"] = {
                 "signatures": len(dispatcher.signatures),
                 "cache_hits": sum(dispatcher.stats.cache_hits.values()),
                 "cache_misses": sum(dispatcher.stats.cache_misses.values()),

@@ -139,7 +139,7 @@ def measure_small_call(settings):
     and the general path that a first call takes (here forced by a NumPy-scalar alpha)."""
     x = np.linspace(-3, 3, SMALL_CALL_SIZE, dtype=np.float32)
     alpha = np.float32(1.0)
-    kernel = KERNELS["forward", "cpu", False]
+    kernel = KERNELS["forward", "cpu", "unit"]
     one = np.float32(1)
     elu, expm1, floor, general = timing.measure_alternating(
         [timing.host_sampler(fn) for fn in (
