@@ -13,7 +13,6 @@ import math
 from fractions import Fraction
 
 import numpy as np
-from llvmlite import ir
 from numba.core import types
 from numba.extending import intrinsic, overload
 

@@ -68,6 +68,28 @@ def seconds_per_iteration(engine, name):
     return min(times) / ITERATIONS
 
 
+def measure(fma_latency=4, chains=12):
+    """(clock in Hz, FMAs per cycle, seconds of one dependent FMA, seconds per independent FMA)
+    of the core this thread runs on, now."""
+    llvm.initialize_native_target()
+    llvm.initialize_native_asmprinter()
+    module = ir.Module()
+    module.triple = llvm.get_process_triple()
+    add_fma_loop(module, "chain", 1)
+    add_fma_loop(module, "chains", chains)
+    # one engine: it takes the target machine over, and two engines would free it twice
+    engine = llvm.create_mcjit_compiler(llvm.parse_assembly(str(module)),
+                                        llvm.Target.from_default_triple().create_target_machine(
+                                            cpu=llvm.get_host_cpu_name(),
+                                            features=llvm.get_host_cpu_features().flatten(),
+                                            opt=2))
+    engine.finalize_object()
+    latency = seconds_per_iteration(engine, "chain")
+    throughput = seconds_per_iteration(engine, "chains") / chains
+    clock = fma_latency / latency
+    return clock, 1 / (throughput * clock), latency, throughput
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--fma-latency", type=int, default=4, help="cycles (default 4)")
@@ -77,27 +99,13 @@ def main():
     args = parser.parse_args()
     if args.fma_latency < 1 or args.chains < 2:
         parser.error("--fma-latency must be at least 1 and --chains at least 2")
-    llvm.initialize_native_target()
-    llvm.initialize_native_asmprinter()
+    clock, fmas_per_cycle, latency, throughput = measure(args.fma_latency, args.chains)
     cpu = llvm.get_host_cpu_name()
-    module = ir.Module()
-    module.triple = llvm.get_process_triple()
-    add_fma_loop(module, "chain", 1)
-    add_fma_loop(module, "chains", args.chains)
-    # one engine: it takes the target machine over, and two engines would free it twice
-    engine = llvm.create_mcjit_compiler(llvm.parse_assembly(str(module)),
-                                        llvm.Target.from_default_triple().create_target_machine(
-                                            cpu=cpu, features=llvm.get_host_cpu_features().flatten(),
-                                            opt=2))
-    engine.finalize_object()
-    latency = seconds_per_iteration(engine, "chain")
-    throughput = seconds_per_iteration(engine, "chains") / args.chains
-    clock = args.fma_latency / latency
     print(f"LLVM host CPU {cpu}; load average {os.getloadavg()[0]:.2f}")
     print(f"dependent <8 x float> FMA: {latency * 1e9:.3f} ns -> clock {clock / 1e9:.2f} GHz "
           f"at {args.fma_latency} cycles of latency")
     print(f"{args.chains} independent chains: {throughput * 1e9:.3f} ns per FMA -> "
-          f"{1 / (throughput * clock):.2f} FMAs per cycle")
+          f"{fmas_per_cycle:.2f} FMAs per cycle")
 
 
 if __name__ == "__main__":

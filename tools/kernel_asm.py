@@ -50,6 +50,16 @@ def vector_loop(asm):
     return best
 
 
+def elements_per_iteration(body, bits, outputs):
+    """Elements of ``bits`` each that the vector loop ``body`` stores to each of ``outputs``
+    arrays per iteration. LLVM may interleave several vectors per iteration (it does for the
+    short backward loop): count the vector stores to the outputs (not the spills to the stack),
+    one per array and vector."""
+    stores = sum(bool(re.match(r"vmov\w+\s+%[yz]mm\d+, .*\((?!%rsp)", text)) for text in body)
+    width = 512 if "zmm" in " ".join(body) else 256
+    return width // bits * stores // outputs
+
+
 def mca_cycles(body, mca_cpu):
     """llvm-mca's cycles per loop iteration on ``mca_cpu``, or None without llvm-mca."""
     if shutil.which("llvm-mca") is None:
@@ -75,11 +85,7 @@ def row(kernels, op, kind, dtype, mca_cpu):
     kernel.compile(signature)
     asm = kernel.inspect_asm(signature)
     body = vector_loop(asm)
-    wide = "zmm" in " ".join(body)
-    # LLVM may interleave several vectors per iteration (it does for the short backward loop):
-    # count the vector stores to the outputs (not the spills to the stack), one per array and vector
-    stores = sum(bool(re.match(r"vmov\w+\s+%[yz]mm\d+, .*\((?!%rsp)", text)) for text in body)
-    lanes = (512 if wide else 256) // dtype.bitwidth * stores // OUTPUTS[op]
+    lanes = elements_per_iteration(body, dtype.bitwidth, OUTPUTS[op])
     cycles = mca_cycles(body, mca_cpu)
     estimate = "n/a" if cycles is None else f"{cycles:.1f} | {cycles / lanes:.2f}"
     # packages before the "unit" formula keyed their kernels by a bool: scaled or not
