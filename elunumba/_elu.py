@@ -36,9 +36,11 @@ def elu_value(x, poscoef, negcoef, negiptcoef):
 @register_jitable
 def elu_value_unit(x, poscoef, negcoef, negiptcoef):
     """elu_value for alpha*scale = 1 and input_scale = 1 (ELU's default, alpha = 1), without the
-    two products by 1: they are exact, so no bit changes, and they were 2 of the ~18 operations
-    per vector that compete for Zen 3's two multiply pipes. Leaving them out ran the AVX2 loop
-    1.18x faster in float32 and 1.5x in float64 (notes/avx2-kernels.md)."""
+    two products by 1: they are exact, so no bit changes, but on AVX2 the loop's time follows
+    the instructions it issues, and leaving them out (and the registers they held) ran it 1.18x
+    faster in float32 and 1.45x in float64, one thread in cache (notes/avx2-kernels.md). x goes
+    to the coefficients' precision, which the product by input_scale did: float64 for float32
+    arrays in the correctly rounded functions."""
     return x * poscoef if not x < 0 else expm1(in_precision_of(x, negiptcoef))
 
 

@@ -12,7 +12,9 @@ Times are the slope between two sizes in the caches (2^13 and 2^16 elements), so
 call cancels out; each is the median over rounds in a rotating order, in thread CPU time. Cycles
 come from the clock measured as tools/fma_throughput.py does. Beside each, the vector loop's
 instructions per element (tools/kernel_asm.py), its stack operands (spilled values), and the
-instructions per cycle that follow.
+instructions per cycle that follow. On a shared machine the cycles of one run can differ from
+another's by a third (a busy sibling thread slows this one's CPU time too); the times relative to
+the kernel, taken in the same rounds, hold better.
 
     python tools/loop_anatomy.py [--rounds 40]
 """
@@ -154,16 +156,18 @@ def main():
     print(f"LLVM cpu {numba.config.CPU_NAME or llvm.get_host_cpu_name()}, float32, one thread, {args.rounds} rounds, "
           f"clock {clock / 1e9:.2f} GHz before and {clock_after / 1e9:.2f} after; load average "
           f"{os.getloadavg()[0]:.2f}\n")
-    print("| loop | cycles per element | instructions per element | stack operands per "
-          "element | instructions per cycle |")
-    print("|---|---|---|---|---|")
+    print("| loop | cycles per element | time, kernel = 1 | instructions per element "
+          "| stack operands per element | instructions per cycle |")
+    print("|---|---|---|---|---|---|")
+    kernel_seconds = next(iter(per_element.values()))
     for label, seconds in per_element.items():
         body = bodies[label]
         lanes = kernel_asm.elements_per_iteration(body, 32, 1)
         cycles = seconds * (clock + clock_after) / 2
         instructions = len(body) / lanes
         spills = sum("(%rsp)" in text for text in body) / lanes
-        print(f"| {label} | {cycles:.2f} | {instructions:.2f} | {spills:.2f} "
+        print(f"| {label} | {cycles:.2f} | {seconds / kernel_seconds:.2f} "
+              f"| {instructions:.2f} | {spills:.2f} "
               f"| {instructions / cycles:.1f} |")
 
 
