@@ -23,6 +23,7 @@ from elunumba._files import atomic_output
 from elunumba._memory import memory_bytes
 from elunumba.accuracy import bands, exhaustive, fmt, gate, machine, reference, report, variants
 
+from .numbers import finite_number
 from .outfiles import output_path
 
 DTYPES = ("float16", "float32", "float64")
@@ -246,7 +247,7 @@ def _thresholds(ctx, param, value):
 
 
 @click.command()
-@click.option("--max-ulp", type=click.FloatRange(min=0), default=None,
+@click.option("--max-ulp", type=float, callback=finite_number(0.0, strict=False), default=None,
               help="Use this threshold for every op, dtype and target instead of the file's.")
 @click.option("--thresholds", "thresholds", type=click.Path(dir_okay=False), default=None,
               callback=_thresholds,
@@ -259,8 +260,6 @@ def _thresholds(ctx, param, value):
 @click.pass_context
 def check(ctx, max_ulp, thresholds, json_path, implementation):
     """CI gate: max ULP errors on a fixed sample against the kept thresholds (exit 1 if over)."""
-    if max_ulp is not None and not math.isfinite(max_ulp):
-        raise click.BadParameter(f"{max_ulp}: use a finite number >= 0", param_hint="--max-ulp")
     try:
         with console.status(f"measuring {gate.sample_size():,} inputs per dtype and "
                             "parameter set…"):

@@ -5,7 +5,6 @@ shows progress and tables with rich, and turns bad input into usage errors (exit
 """
 
 import dataclasses
-import math
 import shlex
 import sys
 
@@ -24,6 +23,7 @@ from elunumba.bench.ops import DTYPES, OPS
 from elunumba._files import atomic_output, check_output_path
 from elunumba.bench.sizes import QUICK_SIZES, SizeError, format_size, parse_sizes
 
+from .numbers import finite_number
 from .outfiles import output_path
 
 QUICK_PEERS = ("numpy-naive", "numpy-expm1", "torch")
@@ -65,18 +65,6 @@ def _sizes(ctx, param, value):
         raise click.BadParameter(str(error)) from None
 
 
-def _finite(low, high=None, low_open=False):
-    """A click float type refusing NaN and infinities besides values out of [low, high]."""
-    class Finite(click.FloatRange):
-        def convert(self, value, param, ctx):
-            number = super().convert(value, param, ctx)
-            if not math.isfinite(number):
-                self.fail(f"{value!r} is not a finite number", param, ctx)
-            return number
-
-    return Finite(low, high, min_open=low_open)
-
-
 @click.group(invoke_without_command=True)
 @click.option("--sizes", callback=_sizes, metavar="LIST",
               help="Elements per array: '2^10:2^24:x4', '1024,4096', '1e6' [2^10:2^26:x4; "
@@ -100,7 +88,8 @@ def _finite(low, high=None, low_open=False):
 @click.option("--rounds", type=click.IntRange(1, 1_000),
               help="Passes through the whole sweep; each takes its share of every cell's "
                    "samples, and `bench compare` tests one value per round [5; quick 7].")
-@click.option("--budget", type=_finite(0), metavar="SECONDS",
+@click.option("--budget", type=float, callback=finite_number(0.0, strict=False),
+              metavar="SECONDS",
               help="Stop sampling a cell after this long, once it has its minimum of samples "
                    "[1.0; quick: none, every cell takes its 21 samples].")
 @click.option("--cold", is_flag=True,
@@ -115,13 +104,15 @@ def _finite(low, high=None, low_open=False):
 @click.option("--plot", "plot_path", callback=output_path(plot.SUFFIXES), metavar="PATH",
               help=f"Draw throughput against size (needs matplotlib): "
                    f"{', '.join(plot.SUFFIXES)}.")
-@click.option("--alpha", type=_finite(0), default=1.0, show_default=True,
+@click.option("--alpha", type=float, callback=finite_number(0.0, strict=False), default=1.0,
+              show_default=True,
               help="ELU's alpha (>= 0). Where alpha is not 1 the kernels carry alpha's rounding "
                    "(compensated arithmetic) and are slower; the speed goals are for alpha 1.")
 @click.option("--threads", type=click.IntRange(1, numba.config.NUMBA_NUM_THREADS),
               help=f"Numba threads for the parallel targets, and the peers' threads "
                    f"[all: {numba.config.NUMBA_NUM_THREADS}].")
-@click.option("--slowdown-for-testing", "extra_work", type=_finite(0, 10), default=0.0,
+@click.option("--slowdown-for-testing", "extra_work", type=float, default=0.0,
+              callback=finite_number(0.0, strict=False, highest=10),
               hidden=True,
               help="Test-only: every target call also redoes this fraction of its work (0.3: "
                    "30% slower), to check that `bench compare` catches a regression.")
@@ -277,14 +268,16 @@ def _write(result, json_path, csv_path, markdown_path, plot_path):
 @bench.command("compare")
 @click.argument("old", type=click.Path(exists=True, dir_okay=False))
 @click.argument("new", type=click.Path(exists=True, dir_okay=False))
-@click.option("--fail-above", type=_finite(0), metavar="PCT",
+@click.option("--fail-above", type=float, callback=finite_number(0.0, strict=False),
+              metavar="PCT",
               help="Exit 1 when one of elunumba's cells (not a peer's) is judged slower by more "
                    "than PCT percent, or failed.")
 @click.option("--confidence", type=click.FloatRange(0.5, 1, max_open=True), default=0.99,
               show_default=True,
               help="Confidence the Mann-Whitney U test needs before calling a cell slower or "
                    "faster.")
-@click.option("--min-effect", type=_finite(0), default=5.0, show_default=True, metavar="PCT",
+@click.option("--min-effect", type=float, callback=finite_number(0.0, strict=False),
+              default=5.0, show_default=True, metavar="PCT",
               help="Smallest change of the median, in percent, that counts at all.")
 @click.option("--absolute", is_flag=True,
               help="Compare seconds per call instead of the fraction of copy (one machine "

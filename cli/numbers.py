@@ -7,8 +7,11 @@ import click
 
 def finite_number(lowest=None, strict=True, highest=None):
     """A callback accepting finite values above ``lowest`` (or equal to it when not ``strict``)
-    and at most ``highest``; anything else is a usage error (exit 2) saying what is accepted."""
+    and at most ``highest``; anything else is a usage error (exit 2) saying what is accepted.
+    None (an option left out that has no default) passes."""
     def check(ctx, param, value):
+        if value is None:
+            return value
         below = lowest is not None and (value <= lowest if strict else value < lowest)
         above = highest is not None and value > highest
         if not math.isfinite(value) or below or above:

@@ -83,8 +83,8 @@ def elu_slope_from_input(x, poscoef, negcoef, negiptcoef):
 
 
 # Which elu_value each kind of kernel uses: "unit" for alpha*scale = 1 and input_scale = 1,
-# "exact" where the product by alpha*scale is exact (1 or 0) but input_scale is not 1, "scaled"
-# for every other alpha*scale.
+# "exact" for the other coefficients whose product by alpha*scale is exact (alpha*scale = 1 with
+# another input_scale, or alpha*scale = 0), "scaled" for every other alpha*scale.
 FORMULAS = {"unit": elu_value_unit, "exact": elu_value, "scaled": elu_value_scaled}
 
 

@@ -215,6 +215,6 @@ def test_plot_follows_dtype_and_alpha(tmp_path):
     assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
-@pytest.mark.parametrize("value", ["nan", "inf"])
-def test_max_ulp_must_be_finite(nothing_measured, value):
-    usage_error(["check", "--max-ulp", value], "use a finite number >= 0")
+@pytest.mark.parametrize("value", ["nan", "inf", "-0.5"])
+def test_max_ulp_must_be_finite_and_not_negative(nothing_measured, value):
+    usage_error(["check", "--max-ulp", value], f"{float(value)!r} is not a finite number >= 0")
