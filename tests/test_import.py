@@ -91,7 +91,8 @@ def test_import_compiles_nothing_and_leaves_cuda_alone(probes):
 def test_first_call_compiles_only_the_forward_for_the_chosen_target(probes):
     cold, _, _ = probes
     assert cold["small_ok"]
-    # below the threshold "auto" runs on one thread: forward/cpu/unit only (alpha = 1), compiled (a cache miss)
+    # below the threshold "auto" runs on one thread: forward/cpu/unit only (alpha = 1),
+    # compiled (a cache miss)
     assert only(cold["after_small"]["signatures"], "forward/cpu/unit")
     assert only(cold["after_small"]["misses"], "forward/cpu/unit")
     assert not any(cold["after_small"]["hits"].values())

@@ -153,7 +153,8 @@ def main():
     clock = fma_throughput.measure()[0]
     per_element = measure(calls, args.rounds)
     clock_after = fma_throughput.measure()[0]
-    print(f"LLVM cpu {numba.config.CPU_NAME or llvm.get_host_cpu_name()}, float32, one thread, {args.rounds} rounds, "
+    cpu_name = numba.config.CPU_NAME or llvm.get_host_cpu_name()
+    print(f"LLVM cpu {cpu_name}, float32, one thread, {args.rounds} rounds, "
           f"clock {clock / 1e9:.2f} GHz before and {clock_after / 1e9:.2f} after; load average "
           f"{os.getloadavg()[0]:.2f}\n")
     print("| loop | cycles per element | time, kernel = 1 | instructions per element "
