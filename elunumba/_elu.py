@@ -88,10 +88,17 @@ def elu_slope_from_input(x, poscoef, negcoef, negiptcoef):
 FORMULAS = {"unit": elu_value_unit, "exact": elu_value, "scaled": elu_value_scaled}
 
 
+@register_jitable
+def product_is_exact(negcoef):
+    """Whether expm1 * alpha*scale is exact, so that elu_value (not elu_value_scaled) serves:
+    alpha*scale = 1, or 0 (there the product is exactly -0.0, which the compensated sum of
+    elu_value_scaled would make +0.0). Jitted code (elunumba.jit) asks it too."""
+    return negcoef == 1 or negcoef == 0
+
+
 def formula(negcoef, negiptcoef):
-    """The FORMULAS key of a kernel for these coefficients. "scaled" only where alpha*scale is
-    neither 1 nor 0: at 0 the product is exactly -0.0, which its compensated sum would make +0.0."""
-    if negcoef != 1 and negcoef != 0:
+    """The FORMULAS key of a kernel for these coefficients."""
+    if not product_is_exact(negcoef):
         return "scaled"
     return "unit" if negcoef == 1 and negiptcoef == 1 else "exact"
 

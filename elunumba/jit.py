@@ -63,7 +63,7 @@ def _coefficients(x, alpha, scale, input_scale):
 def elu_value(x, alpha=1.0, scale=1.0, input_scale=1.0):
     """ELU of one number: ``scale*x`` for x >= 0, else ``scale*alpha*expm1(input_scale*x)``."""
     poscoef, negcoef, negiptcoef = _coefficients(x, alpha, scale, input_scale)
-    if negcoef == 1 or negcoef == 0:  # see _elu.formula
+    if _elu.product_is_exact(negcoef):
         return _elu.elu_value(x, poscoef, negcoef, negiptcoef)
     return _elu.elu_value_scaled(x, poscoef, negcoef, negiptcoef)
 

@@ -90,8 +90,9 @@ def row(kernels, op, kind, dtype, mca_cpu):
     estimate = "n/a" if cycles is None else f"{cycles:.1f} | {cycles / lanes:.2f}"
     # packages before the "unit" formula keyed their kernels by a bool: scaled or not
     name = {False: "exact", True: "scaled"}.get(kind, kind)
+    spills = sum("(%rsp)" in text for text in body)
     return (f"| {op} {name} | {dtype} | {asm.count('ymm')} "
-            f"| {asm.count('zmm')} | {len(body)} | {lanes} | {len(body) / lanes:.2f} "
+            f"| {asm.count('zmm')} | {len(body)} | {spills} | {lanes} | {len(body) / lanes:.2f} "
             f"| {estimate} |")
 
 
@@ -112,9 +113,10 @@ def main():
     print(f"{package} from {importlib.import_module(package).__file__}")
     print(f"Numba {numba.__version__}, code generated for {numba.config.CPU_NAME or 'the host'}"
           f"; llvm-mca -mcpu={args.mca_cpu}\n")
-    print("| kernel | dtype | ymm mentions | zmm mentions | loop instructions | elements per iteration "
-          "| instructions per element | llvm-mca cycles per iteration | per element |")
-    print("|---|---|---|---|---|---|---|---|---|")
+    print("| kernel | dtype | ymm mentions | zmm mentions | loop instructions "
+          "| stack operands | elements per iteration | instructions per element "
+          "| llvm-mca cycles per iteration | per element |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
     kinds = list(dict.fromkeys(kind for _, _, kind in kernels))
     for op in OPS:
         for kind in kinds if op != "backward" else kinds[:1]:  # backward has no elu_value
