@@ -12,9 +12,9 @@ touches a GPU; each kernel compiles on first use and is cached on disk.
 """
 
 from .api import SELU_ALPHA, SELU_SCALE, Kernels
-from ._jit import CacheWarning
-from ._targets import TARGETS, TargetUnavailableError, available_targets
-from ._threads import layer as threading_layer
+from .kernels.compiler import CacheWarning
+from .dispatch.targets import TARGETS, TargetUnavailableError, available_targets
+from .kernels.threads import layer as threading_layer
 
 __version__ = "0.1.0"
 __all__ = [

@@ -10,7 +10,7 @@ some cost in speed; float16 and float64 are the same in both.
 from numpy import ndarray  # one global lookup on the repeat-call path, not np + attribute
 
 from . import dispatch, interop
-from ._resolve import check_real
+from .dispatch.resolve import check_real
 
 
 class Kernels:

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from elunumba.accuracy import exhaustive, gate, plot, reference, report, variants
+from elunumba.lab.accuracy import exhaustive, gate, plot, reference, report, variants
 from elunumba_cli import accuracy as accuracy_cli
 from elunumba_cli.main import cli
 

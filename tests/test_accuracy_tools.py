@@ -9,9 +9,9 @@ import pytest
 from click.testing import CliRunner
 
 import elunumba
-from elunumba import _markdown
-from elunumba import _peer_formulas as peer_formulas
-from elunumba.accuracy import bands, exhaustive, gate, readme, reference, ulp
+from elunumba.lab import markdown
+from elunumba.lab import peer_formulas
+from elunumba.lab.accuracy import bands, exhaustive, gate, readme, reference, ulp
 from elunumba_cli.main import cli
 
 
@@ -216,12 +216,12 @@ def test_custom_bands_sample_their_range_and_do_not_move_the_others():
 ])
 def test_marker_blocks_must_be_whole(text, message):
     with pytest.raises(ValueError, match=message):
-        _markdown.replace_between(text, ("<!-- s -->", "<!-- e -->"), "new")
+        markdown.replace_between(text, ("<!-- s -->", "<!-- e -->"), "new")
 
 
 def test_marker_block_is_replaced():
     text = "head <!-- s -->old<!-- e --> tail"
-    assert (_markdown.replace_between(text, ("<!-- s -->", "<!-- e -->"), "new")
+    assert (markdown.replace_between(text, ("<!-- s -->", "<!-- e -->"), "new")
             == "head <!-- s -->\nnew\n<!-- e --> tail")
 
 

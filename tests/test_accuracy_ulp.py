@@ -1,9 +1,9 @@
-"""The ULP measures of elunumba.accuracy.ulp on hand-picked pairs."""
+"""The ULP measures of elunumba.lab.accuracy.ulp on hand-picked pairs."""
 
 import numpy as np
 import pytest
 
-from elunumba.accuracy.ulp import ulp_distance, ulp_error, ulp_of
+from elunumba.lab.accuracy.ulp import ulp_distance, ulp_error, ulp_of
 
 F32 = np.float32
 TINY32 = np.finfo(F32).smallest_subnormal

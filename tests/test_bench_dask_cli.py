@@ -48,12 +48,12 @@ def test_bad_input_is_a_usage_error(tmp_path, args, message):
 
 
 def test_missing_distributed_names_the_extra(monkeypatch):
-    import elunumba.bench
+    import elunumba.lab.bench
 
     # as if never imported, with distributed missing: the command's import must fail
     monkeypatch.setitem(sys.modules, "distributed", None)
-    monkeypatch.delitem(sys.modules, "elunumba.bench.distributed", raising=False)
-    monkeypatch.delattr(elunumba.bench, "distributed", raising=False)
+    monkeypatch.delitem(sys.modules, "elunumba.lab.bench.distributed", raising=False)
+    monkeypatch.delattr(elunumba.lab.bench, "distributed", raising=False)
     outcome = invoke("--size", "2^10", "--chunk", "2^8")
     assert outcome.exit_code == 2
     assert "pip install 'elunumba[dask]'" in outcome.output

@@ -9,10 +9,10 @@ import sys
 
 import pytest
 
-from elunumba import _machine as machine
-from elunumba.bench import env, records
+from elunumba.lab import machine
+from elunumba.lab.bench import env, records
 
-PROBE = ("import json; from elunumba import _machine as machine; "
+PROBE = ("import json; from elunumba.lab import machine; "
          "print(json.dumps(machine.compiled_for()))")
 
 

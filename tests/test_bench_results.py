@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from elunumba.bench import compare, plot, readme, records, sweep, timing
+from elunumba.lab.bench import compare, plot, readme, records, sweep, timing
 from elunumba_cli.main import cli
 
 REQUIRED_FIELDS = ("op", "dtype", "target", "size", "median_s", "gbps", "gelems",
@@ -192,7 +192,7 @@ def test_plot_writes_a_png(result, tmp_path):
 
 def test_plot_colours_are_fixed_per_implementation_and_formats_follow_the_suffix(result,
                                                                                   tmp_path):
-    from elunumba.bench import impls
+    from elunumba.lab.bench import impls
 
     assert set(impls.TARGETS) | set(impls.PEERS) <= set(plot.COLOURS)
     assert len(set(plot.COLOURS.values())) == len(plot.COLOURS)

@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from elunumba.bench.sizes import SizeError, default_sizes, format_size, parse_size, parse_sizes
+from elunumba.lab.bench.sizes import SizeError, default_sizes, format_size, parse_size, parse_sizes
 
 
 @pytest.mark.parametrize("text, sizes", [

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 import elunumba
-from elunumba.bench import copy, fmt, impls, ops, records, summary, sweep, timing
+from elunumba.lab.bench import copy, fmt, impls, ops, records, summary, sweep, timing
 
 FAST = timing.Settings(repeats=3, min_repeats=1, budget_s=0.0, min_sample_s=1e-4, warmup_s=0.0,
                        rounds=1)
@@ -530,14 +530,14 @@ def test_finish_builds_the_results_object(no_cuda):
 
 
 def test_a_host_sweep_imports_no_gpu_code():
-    code = ("import sys; from elunumba.bench import sweep, timing;"
+    code = ("import sys; from elunumba.lab.bench import sweep, timing;"
             "s = timing.Settings(repeats=1, min_repeats=1, budget_s=0, min_sample_s=0,"
             " warmup_s=0, rounds=1);"
             "p = sweep.make_plan([64], ['float32'], ['forward'], ['cpu', 'parallel'],"
             " ['numpy-naive'], settings=s);"
             "sweep.finish(p, sweep.Runner(p).run_all(), command='x', small_call=False);"
             "print(sorted(m for m in sys.modules if m.startswith(('numba.cuda', 'cupy',"
-            " 'elunumba.bench.gpu', 'elunumba.cuda'))))")
+            " 'elunumba.lab.bench.gpu', 'elunumba.cuda'))))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True).stdout
     assert out.strip() == "[]"
@@ -546,7 +546,7 @@ def test_a_host_sweep_imports_no_gpu_code():
 LAYER_PROBE = """
 import numba
 import numpy as np
-from elunumba.bench import copy, sweep
+from elunumba.lab.bench import copy, sweep
 {start}
 copy.prange_copy(np.zeros(8), np.zeros(8))
 print(numba.threading_layer())

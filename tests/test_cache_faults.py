@@ -53,7 +53,7 @@ def test_no_writable_cache_folder_compiles_in_memory_with_one_warning(tmp_path):
     """A system-wide install: the package's __pycache__ cannot be made (here a file stands in
     its place, since root may write anywhere) and neither can the user cache folder."""
     site = copy_package(tmp_path)
-    (site / "elunumba" / "__pycache__").write_text("not a folder")
+    (site / "elunumba" / "kernels" / "__pycache__").write_text("not a folder")
     blocked = tmp_path / "blocked"
     blocked.write_text("not a folder")
     report = run(site, HOME=str(blocked / "home"), XDG_CACHE_HOME=str(blocked / "cache"))
@@ -81,8 +81,8 @@ def test_damaged_cache_files_compile_in_memory_with_one_warning(tmp_path):
 
 
 @pytest.mark.parametrize("module, edit", [
-    ("_elu.py", ("return x * poscoef if not x < 0", "return x * poscoef * 2 if not x < 0")),
-    ("_storage.py", ("return lambda value, out: storage(value)",
+    ("formulas.py", ("return x * poscoef if not x < 0", "return x * poscoef * 2 if not x < 0")),
+    ("storage.py", ("return lambda value, out: storage(value)",
                      "return lambda value, out: storage(value * 2)")),
 ])
 def test_an_edit_to_a_formula_file_reaches_the_cached_kernels(tmp_path, module, edit):
@@ -92,7 +92,7 @@ def test_an_edit_to_a_formula_file_reaches_the_cached_kernels(tmp_path, module, 
     cache = str(tmp_path / "cache")
     before = run(site, NUMBA_CACHE_DIR=cache)
     assert before["y"][1] == 2.0
-    path = site / "elunumba" / module
+    path = site / "elunumba" / "kernels" / module
     source = path.read_text()
     assert edit[0] in source
     path.write_text(source.replace(*edit))
@@ -101,13 +101,13 @@ def test_an_edit_to_a_formula_file_reaches_the_cached_kernels(tmp_path, module, 
 
 
 def test_every_formula_module_is_in_the_hash():
-    """The modules that the kernel loops take their formulas from (_elu and _storage, imported
-    by cpu.py and _cuda.py), every elunumba module those import in turn, and _jit, which sets
-    how the CPU kernels compile, are hashed."""
-    from elunumba import _elu
+    """The modules that the kernel loops take their formulas from (formulas and storage,
+    imported by cpu.py and gpu.py), every kernels module those import in turn, and compiler,
+    which sets how the CPU kernels compile, are hashed."""
+    from elunumba.kernels import formulas
 
-    folder = pathlib.Path(_elu.__file__).parent
-    found, todo = set(), ["_elu", "_storage"]
+    folder = pathlib.Path(formulas.__file__).parent
+    found, todo = set(), ["formulas", "storage"]
     while todo:
         module = todo.pop()
         found.add(module)
@@ -115,4 +115,4 @@ def test_every_formula_module_is_in_the_hash():
         todo += [node.module for node in ast.walk(tree)
                  if isinstance(node, ast.ImportFrom) and node.level == 1 and node.module
                  and node.module not in found]
-    assert found | {"_jit"} == set(_elu.FORMULA_MODULES)
+    assert found | {"compiler"} == set(formulas.FORMULA_MODULES)

@@ -5,7 +5,7 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from elunumba.bench import impls
+from elunumba.lab.bench import impls
 from elunumba_cli.main import cli
 
 REASON = "target 'cuda' cannot run here: no usable CUDA device [pretend]"

@@ -12,7 +12,7 @@ stubbed to the target compute capability.
 
 numba-cuda 0.30's import hook (``_numba_cuda_redirector``) treats every module whose name
 contains "numba.cuda" as part of numba.cuda and recurses until RecursionError; "elunumba.cuda"
-matched, which is why the kernel module is elunumba._cuda.
+matched, which is why the kernel module is elunumba.kernels.gpu.
 ``test_cuda_backend_imports_beside_numba_cuda`` keeps that in view.
 """
 
@@ -42,15 +42,15 @@ try:
 except ImportError:  # older cuda-pathfinder layouts
     DynamicLibNotFoundError = NvvmSupportError
 
-from elunumba import _cuda as kernels_module  # noqa: E402
-from elunumba._elu import FORMULAS, variant  # noqa: E402
+from elunumba.kernels import gpu as kernels_module  # noqa: E402
+from elunumba.kernels.formulas import FORMULAS, variant  # noqa: E402
 
 pytestmark = pytest.mark.cuda
 
 CC = (9, 0)  # H100
 OPS = ("forward", "backward", "fused", "grad_from_input", "fused_from_input")
 # (array dtype, coefficient dtype) as the dispatch layer passes them; float32 arrays with float64
-# coefficients is the correctly rounded float32 path (_resolve.compute_dtype).
+# coefficients is the correctly rounded float32 path (resolve.compute_dtype).
 DTYPES = {
     "float16": (nbtypes.float16, nbtypes.float32),
     "float32": (nbtypes.float32, nbtypes.float32),

@@ -20,8 +20,8 @@ import elunumba
 
 pytest.importorskip("distributed")
 da = pytest.importorskip("dask.array")
-from elunumba._files import atomic_output  # noqa: E402
-from elunumba.bench import distributed as on_cluster  # noqa: E402  (needs distributed)
+from elunumba.lab.files import atomic_output  # noqa: E402
+from elunumba.lab.bench import distributed as on_cluster  # noqa: E402  (needs distributed)
 
 LARGE_RECORD = pathlib.Path(__file__).resolve().parent.parent / "bench_results" / \
     "dask-distributed-2e8.json"

@@ -255,8 +255,8 @@ def test_available_targets_are_the_ones_that_run():
 
 
 def test_available_targets_without_cuda_support(monkeypatch):
-    monkeypatch.setitem(sys.modules, "elunumba._cuda", None)  # makes its import fail
-    monkeypatch.delattr(elunumba, "_cuda", raising=False)
+    monkeypatch.setitem(sys.modules, "elunumba.kernels.gpu", None)  # makes its import fail
+    monkeypatch.delattr(elunumba.kernels, "gpu", raising=False)
     assert elunumba.available_targets() == ("auto", "cpu", "parallel")
 
 
@@ -270,8 +270,8 @@ def test_cuda_target_unavailable(op):
 
 def test_cuda_target_without_cuda_support(monkeypatch):
     """The CUDA backend fails to import: the error says what to install."""
-    monkeypatch.setitem(sys.modules, "elunumba._cuda", None)  # makes its import fail
-    monkeypatch.delattr(elunumba, "_cuda", raising=False)
+    monkeypatch.setitem(sys.modules, "elunumba.kernels.gpu", None)  # makes its import fail
+    monkeypatch.delattr(elunumba.kernels, "gpu", raising=False)
     out = pattern((7,), np.float32)
     guard = Guard(out)
     with pytest.raises(elunumba.TargetUnavailableError,
@@ -285,10 +285,10 @@ def test_cuda_target_without_cuda_support(monkeypatch):
 def test_cuda_target_without_a_device(monkeypatch):
     """The backend imports but finds no device: the error gives the reason."""
     try:
-        from elunumba import _cuda
+        from elunumba.kernels import gpu
     except ImportError:
         pytest.skip("numba's CUDA support does not import here")
-    monkeypatch.setattr(_cuda, "availability", lambda: (False, "no usable CUDA device (test)"))
+    monkeypatch.setattr(gpu, "availability", lambda: (False, "no usable CUDA device (test)"))
     out = pattern((7,), np.float32)
     guard = Guard(out)
     with pytest.raises(elunumba.TargetUnavailableError,

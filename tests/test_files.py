@@ -1,11 +1,11 @@
-"""Atomic output files and output-path checks (elunumba._files)."""
+"""Atomic output files and output-path checks (elunumba.lab.files)."""
 
 import os
 import stat
 
 import pytest
 
-from elunumba._files import atomic_output, check_output_path
+from elunumba.lab.files import atomic_output, check_output_path
 
 
 def test_atomic_output_replaces_the_file_whole(tmp_path):

@@ -1,11 +1,11 @@
-"""The kernel formulas (elunumba._elu.FORMULAS): which one the coefficients pick, and that the
+"""The kernel formulas (elunumba.kernels.formulas.FORMULAS): which one the coefficients pick, and that the
 "unit" kernels, which leave out two products by 1, give the bits of the "exact" ones."""
 
 import numpy as np
 import pytest
 
-from elunumba import cpu
-from elunumba._elu import formula
+from elunumba.kernels import cpu
+from elunumba.kernels.formulas import formula
 
 N_ARRAYS = {"forward": 2, "fused": 3, "fused_from_input": 3}  # the ops that call elu_value
 

@@ -6,7 +6,7 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from elunumba import gpu_setup
+from elunumba.dispatch import gpu_setup
 from elunumba_cli.main import cli
 
 COMPLETE = {"driver_cuda": 12080, "numba_cuda": "0.30.1", "numpy": "2.4.6",

@@ -1,4 +1,4 @@
-"""The float16 <-> float32 bit conversions of elunumba/_half.py, called from small @njit loops,
+"""The float16 <-> float32 bit conversions of elunumba/kernels/half.py, called from small @njit loops,
 against NumPy's casts.
 
 * widening: all 65536 half bit patterns give NumPy's astype(float32) (NaNs: the same sign and
@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 from numba import njit
 
-from elunumba._half import float_to_half_bits, half_bits_to_float
+from elunumba.kernels.half import float_to_half_bits, half_bits_to_float
 
 QUIET32 = np.uint32(0x00400000)
 QUIET16 = np.uint16(0x0200)

@@ -20,8 +20,8 @@ ROOT = pathlib.Path(__file__).resolve().parent.parent
 PROBE = textwrap.dedent("""
     import json, sys
     import elunumba
-    from elunumba.cpu import KERNELS
-    from elunumba import cpu
+    from elunumba.kernels.cpu import KERNELS
+    from elunumba.kernels import cpu
 
     def name(key):
         op, target, kind = key
@@ -34,7 +34,7 @@ PROBE = textwrap.dedent("""
             "misses": {name(key): sum(d.stats.cache_misses.values())
                        for key, d in KERNELS.items()},
             "numba.cuda": "numba.cuda" in sys.modules,
-            "elunumba._cuda": "elunumba._cuda" in sys.modules,
+            "elunumba.kernels.gpu": "elunumba.kernels.gpu" in sys.modules,
         }
 
     import numpy as np
@@ -85,7 +85,7 @@ def test_import_compiles_nothing_and_leaves_cuda_alone(probes):
                                           for kind in ("unit", "exact", "scaled")}
         assert all(n == 0 for n in after["signatures"].values()), after["signatures"]
         assert not after["numba.cuda"]
-        assert not after["elunumba._cuda"]
+        assert not after["elunumba.kernels.gpu"]
 
 
 def test_first_call_compiles_only_the_forward_for_the_chosen_target(probes):

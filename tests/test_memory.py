@@ -1,8 +1,8 @@
-"""The memory a process may use honours its control group's limit (elunumba._memory)."""
+"""The memory a process may use honours its control group's limit (elunumba.lab.memory)."""
 
 import pytest
 
-from elunumba._memory import _host_memory, memory_bytes
+from elunumba.lab.memory import _host_memory, memory_bytes
 
 GIB = 2**30
 

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from elunumba.plot import curves, page
+from elunumba.lab.plot import curves, page
 from elunumba_cli.main import cli
 
 from cli_usage import assert_usage_error, hide_matplotlib

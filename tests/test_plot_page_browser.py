@@ -13,7 +13,7 @@ import pytest
 
 import elunumba
 from elunumba import stats
-from elunumba.plot import browser, page as page_module
+from elunumba.lab.plot import browser, page as page_module
 
 
 def _require_browser():

@@ -11,7 +11,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import elunumba
-from elunumba import _threads, cpu, plans
+from elunumba.kernels import cpu
+from elunumba.kernels import threads as kernel_threads
+from elunumba.dispatch import plans
 from reference import assert_bits_equal
 
 OPS = {
@@ -188,8 +190,8 @@ def test_a_plan_picks_the_thread_count_by_size_like_the_general_path(size, threa
     elunumba.elu(x)
     assert ("forward", (1.0, 1.0, 1.0), "auto", False, x.dtype) in plans._PLANS
     parallel_runs = []
-    run = _threads.run
-    monkeypatch.setattr(_threads, "run", lambda *a: parallel_runs.append(1) or run(*a))
+    run = kernel_threads.run
+    monkeypatch.setattr(kernel_threads, "run", lambda *a: parallel_runs.append(1) or run(*a))
     elunumba.elu(x)
     assert parallel_runs == ([1] if threads == "all" else [])
 

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from conftest import ROOT
-from elunumba import _threads
+from elunumba.kernels import threads
 
 LAYERS = ("tbb", "omp", "workqueue")
 
@@ -78,13 +78,13 @@ class Recorder:
 
 
 def test_a_concurrent_call_under_workqueue_runs_on_one_thread(monkeypatch):
-    monkeypatch.setattr(_threads, "_layer", "workqueue")
+    monkeypatch.setattr(threads, "_layer", "workqueue")
     recorder = Recorder()
     parallel, serial = recorder.kernel("parallel"), recorder.kernel("serial")
-    _threads.run(parallel, serial, (1,))
-    with _threads._workqueue_lock:  # as if another thread were inside a parallel kernel
-        _threads.run(parallel, serial, (2,))
-    _threads.run(parallel, serial, (3,))
+    threads.run(parallel, serial, (1,))
+    with threads._workqueue_lock:  # as if another thread were inside a parallel kernel
+        threads.run(parallel, serial, (2,))
+    threads.run(parallel, serial, (3,))
     assert recorder.calls == [("parallel", (1,)), ("serial", (2,)), ("parallel", (3,))]
 
 
@@ -100,11 +100,11 @@ def test_a_child_forked_from_an_openmp_parent_runs_on_one_thread(inherited, expe
         return inherited
 
     monkeypatch.setattr(numba, "threading_layer", threading_layer)
-    monkeypatch.setattr(_threads, "_forked_from_unsafe_layer", False)
-    monkeypatch.setattr(_threads, "_layer", "tbb")
-    _threads._after_fork_in_child()
+    monkeypatch.setattr(threads, "_forked_from_unsafe_layer", False)
+    monkeypatch.setattr(threads, "_layer", "tbb")
+    threads._after_fork_in_child()
     recorder = Recorder()
-    _threads.run(recorder.kernel("parallel"), recorder.kernel("serial"), ())
+    threads.run(recorder.kernel("parallel"), recorder.kernel("serial"), ())
     assert recorder.calls == [(expected, ())]
 
 
@@ -122,12 +122,12 @@ def test_serial_and_parallel_give_the_same_bits_so_the_fallback_is_invisible():
 def test_auto_takes_all_threads_from_the_threshold_whatever_the_grad_out(grad_out,
                                                                          monkeypatch):
     import elunumba
-    from elunumba import cpu
+    from elunumba.kernels import cpu
 
     y = np.linspace(-1, 1, cpu.PARALLEL_THRESHOLD, dtype=np.float32)
     parallel_runs = []
-    run = _threads.run
-    monkeypatch.setattr(_threads, "run", lambda *a: parallel_runs.append(1) or run(*a))
+    run = threads.run
+    monkeypatch.setattr(threads, "run", lambda *a: parallel_runs.append(1) or run(*a))
     elunumba.elu_backward(grad_out, y)
     elunumba.elu_backward(grad_out if np.ndim(grad_out) == 0 else grad_out[:-1], y[:-1])
     assert parallel_runs == [1]

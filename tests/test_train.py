@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from elunumba.train import data, experiment, network
+from elunumba.lab.train import data, experiment, network
 from elunumba_cli.main import cli
 
 from cli_usage import assert_usage_error, hide_matplotlib

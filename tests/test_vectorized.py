@@ -3,7 +3,7 @@
 The loops only vectorize when LLVM inlines the element formula into them, and the float64
 alpha*scale != 1 formula sits right at LLVM's inlining threshold: two instructions more and it
 stayed a call, and that kernel ran ~7x slower, with every result still right. The forward and
-fused loops are compiled to interleave several independent vectors per iteration (elunumba._jit),
+fused loops are compiled to interleave several independent vectors per iteration (elunumba.kernels.compiler),
 through an LLVM option that must not outlive their compilation. So this checks the compiled code
 itself. Numba shows the LLVM IR only of code it compiled in this process, not of code loaded from
 its disk cache, so the check runs in a subprocess with an empty cache directory.
@@ -22,9 +22,9 @@ CHECK = r"""
 import json, re
 import numba
 import numpy as np
-from elunumba._jit import _Interleaving
-from elunumba._elu import formula
-from elunumba.cpu import INTERLEAVED, KERNELS
+from elunumba.kernels.compiler import _Interleaving
+from elunumba.kernels.formulas import formula
+from elunumba.kernels.cpu import INTERLEAVED, KERNELS
 from elunumba.jit import elu_value
 
 N_ARRAYS = {"forward": 2, "backward": 3, "fused": 3, "grad_from_input": 2, "fused_from_input": 3}
@@ -50,7 +50,7 @@ try:  # a compilation that fails must give the LLVM option back too
     KERNELS["forward", "cpu", "unit"](np.zeros(4, np.int8), np.zeros(4, np.int8), 1.0, 1.0, 1.0)
 except numba.core.errors.TypingError:
     pass
-# coefficients that pick each formula (elunumba._elu.formula)
+# coefficients that pick each formula (elunumba.kernels.formulas.formula)
 COEFFICIENTS = {"unit": (1.0, 1.0, 1.0), "exact": (1.0, 1.0, 0.5), "scaled": (1.0, 1.7, 1.0)}
 for (op, target, kind), kernel in KERNELS.items():
     if target != "cpu":  # "parallel" compiles the same loop body, in a gufunc
