@@ -186,7 +186,7 @@ def _check_alpha(alpha, dtypes):
 
 # Peak memory per --per-band input: 226 bytes measured with tracemalloc on report.measure for
 # float64 and every variant (the whole sample, extended-precision references and statistics;
-# tests/test_accuracy_cli.py keeps it honest), plus torch's untraced outputs.
+# tests/cli/test_accuracy_cli.py keeps it honest), plus torch's untraced outputs.
 BYTES_PER_INPUT = 300
 
 

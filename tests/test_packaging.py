@@ -14,3 +14,11 @@ def test_every_package_folder_is_installed():
     found = {".".join(init.parent.relative_to(ROOT).parts)
              for init in (ROOT / "elunumba").rglob("__init__.py")}
     assert found | {"elunumba_cli"} == listed
+
+
+def test_the_public_surface_is_declared_once():
+    """``__all__`` is the public surface: dir() shows it and nothing else, and each name exists."""
+    import elunumba
+
+    assert dir(elunumba) == sorted(elunumba.__all__)
+    assert all(hasattr(elunumba, name) for name in elunumba.__all__)

@@ -34,7 +34,7 @@ from elunumba.lab.bench import env
 
 class ConvNetELU(nn.Module):
     """The CNN of the ELU examples, as written there except that the ELU class is a parameter
-    (tests/test_torch.py trains it with both)."""
+    (tests/faces/test_torch.py trains it with both)."""
 
     def __init__(self, ELU, num_classes=10):
         super().__init__()

@@ -17,7 +17,7 @@ and NaN), so x is clamped below at LOWEST, where the result rounds to -1 in the 
 and 2**n stays a normal number. x > 0 gives a meaningless result that no kernel selects: clamping
 it too cost two instructions, and the float64 alpha*scale != 1 formula sits right at LLVM's
 inlining threshold, over which the kernel loop stops vectorizing and ran ~7x slower on 2^14
-elements in cache (tests/test_vectorized.py checks every kernel). NaN flows through as NaN.
+elements in cache (tests/kernels/test_vectorized.py checks every kernel). NaN flows through as NaN.
 
 2**n is built from exponent bits. Adding ROUND = 1.5 * 2**(p-1) + BIAS to x/ln2 (one FMA) rounds
 it to an integer and leaves n + BIAS, the biased exponent of 2**n, in the low mantissa bits of the

@@ -1,13 +1,13 @@
 """elunumba.jit inside a user's own @cuda.jit kernel: on a GPU, or under Numba's simulator
 (NUMBA_ENABLE_CUDASIM=1, as CI runs the `cuda` tests). Skipped where CUDA kernels cannot run.
 
-    NUMBA_ENABLE_CUDASIM=1 python -m pytest -q tests/test_jit_cuda.py
+    NUMBA_ENABLE_CUDASIM=1 python -m pytest -q tests/faces/test_jit_cuda.py
 """
 
 import numpy as np
 import pytest
 
-from conftest import cuda_available, cuda_simulated
+from helpers import cuda_available, cuda_simulated
 from reference import assert_ulp, backward_bound, elu_reference, forward_bound
 from reference import grad_from_input_bound, grad_from_output_reference, grad_from_x_reference
 

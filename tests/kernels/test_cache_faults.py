@@ -13,7 +13,7 @@ import textwrap
 
 import pytest
 
-from conftest import ROOT
+from helpers import ROOT
 
 # Warnings are recorded, not raised, so that the script can report them: the test checks there
 # is exactly the one expected.

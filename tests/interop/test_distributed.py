@@ -7,7 +7,7 @@ cache). The default size keeps this module well under a minute on two cores; the
 run is marked ``dask_large`` (deselected by default) and writes its record, with the machine
 and its load, to bench_results/dask-distributed-2e8.json:
 
-    python -m pytest -m dask_large tests/test_distributed.py
+    python -m pytest -m dask_large tests/interop/test_distributed.py
 """
 
 import json
@@ -23,7 +23,7 @@ da = pytest.importorskip("dask.array")
 from elunumba.lab.files import atomic_output  # noqa: E402
 from elunumba.lab.bench import distributed as on_cluster  # noqa: E402  (needs distributed)
 
-LARGE_RECORD = pathlib.Path(__file__).resolve().parent.parent / "bench_results" / \
+LARGE_RECORD = pathlib.Path(__file__).resolve().parents[2] / "bench_results" / \
     "dask-distributed-2e8.json"
 
 SMALL_SIZE, SMALL_CHUNK = 2**23, 2**18  # 32 chunks of 1 MiB
@@ -63,7 +63,7 @@ def test_a_chunk_of_an_unsupported_dtype_fails_on_the_worker_with_the_library_me
 def test_large_array_on_the_cluster(client):
     machine_before = on_cluster.machine()
     record = on_cluster.verify(client, LARGE_SIZE, LARGE_CHUNK)
-    record.update(command="python -m pytest -m dask_large tests/test_distributed.py",
+    record.update(command="python -m pytest -m dask_large tests/interop/test_distributed.py",
                   machine=machine_before, load_average_after=on_cluster.machine()["load_average"],
                   passed=on_cluster.passed(record)[0])
     with atomic_output(LARGE_RECORD) as file:  # the record is kept whether it passed or not

@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-TOOL = pathlib.Path(__file__).resolve().parent.parent / "tools" / "fma_throughput.py"
+TOOL = pathlib.Path(__file__).resolve().parents[2] / "tools" / "fma_throughput.py"
 
 
 def run(*args):

@@ -8,7 +8,7 @@ import sys
 import pytest
 
 pytest.importorskip("torch")
-sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent.parent / "tools"))
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[2] / "tools"))
 import bench_torch  # noqa: E402
 
 

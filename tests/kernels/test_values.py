@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 import elunumba
-from conftest import FLOAT_DTYPES, HOST_TARGETS
+from helpers import FLOAT_DTYPES, HOST_TARGETS
 from reference import (
     SELU_ALPHA,
     SELU_SCALE,

@@ -16,7 +16,7 @@ import sys
 
 import pytest
 
-from conftest import ROOT
+from helpers import ROOT
 
 CHECK = r"""
 import json, re

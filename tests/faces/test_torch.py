@@ -26,7 +26,7 @@ from reference import (  # noqa: E402
     ulp_distance,
 )
 
-ROOT = pathlib.Path(__file__).resolve().parent.parent
+ROOT = pathlib.Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "tools"))
 import bench_torch  # noqa: E402  (ConvNetELU, also what the benchmark trains)
 TORCH_DTYPES = {np.float16: torch.float16, np.float32: torch.float32, np.float64: torch.float64}

@@ -1,7 +1,7 @@
 """Type in, type out: every public function on dask, xarray, pandas, torch CPU tensors and masked
 arrays gives the input's type back, with the same values, bit for bit, as on the NumPy data.
 
-Dask runs on the synchronous scheduler here; tests/test_distributed.py runs a real cluster.
+Dask runs on the synchronous scheduler here; tests/interop/test_distributed.py runs a real cluster.
 """
 
 import subprocess

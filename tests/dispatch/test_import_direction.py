@@ -8,7 +8,7 @@ import pathlib
 
 import pytest
 
-PACKAGE = pathlib.Path(__file__).resolve().parent.parent / "elunumba"
+PACKAGE = pathlib.Path(__file__).resolve().parents[2] / "elunumba"
 FACES = ("elunumba.api", "elunumba.jit", "elunumba.stats", "elunumba.torch", "elunumba.interop")
 FORBIDDEN = {
     "kernels": ("elunumba.dispatch", "elunumba.lab") + FACES,

@@ -226,7 +226,7 @@ def test_marker_block_is_replaced():
 
 
 def test_readme_accuracy_section_is_generated_from_the_committed_runs():
-    path = Path(__file__).resolve().parent.parent / "tools" / "readme_accuracy.py"
+    path = Path(__file__).resolve().parents[2] / "tools" / "readme_accuracy.py"
     spec = importlib.util.spec_from_file_location("readme_accuracy", path)
     tool = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(tool)

@@ -4,7 +4,7 @@ bit-identity with the CPU kernels, and the device-side errors.
 Runs where CUDA kernels can run: a GPU, or Numba's simulator (NUMBA_ENABLE_CUDASIM=1, pure
 Python: arrays stay at a few hundred elements). Skipped otherwise.
 
-    NUMBA_ENABLE_CUDASIM=1 python -m pytest -q tests/test_cuda.py
+    NUMBA_ENABLE_CUDASIM=1 python -m pytest -q tests/dispatch/test_cuda.py
 
 Under the simulator each operation is a separate NumPy scalar operation, while the CPU kernels
 are compiled with fastmath={"contract"} and fuse multiply-adds; a GPU fuses them too. So the
@@ -24,7 +24,7 @@ if "cuda" not in elunumba.available_targets():
 
 from numba import config, cuda  # noqa: E402
 
-from conftest import FLOAT_DTYPES  # noqa: E402
+from helpers import FLOAT_DTYPES  # noqa: E402
 from reference import (  # noqa: E402
     assert_ulp,
     backward_bound,

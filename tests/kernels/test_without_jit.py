@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 import elunumba
-from conftest import ROOT
+from helpers import ROOT
 from reference import assert_bits_equal, assert_ulp
 
 SCRIPT = textwrap.dedent("""

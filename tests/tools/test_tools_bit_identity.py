@@ -9,7 +9,7 @@ import pytest
 
 import elunumba
 
-TOOLS = pathlib.Path(__file__).resolve().parent.parent / "tools"
+TOOLS = pathlib.Path(__file__).resolve().parents[2] / "tools"
 sys.path.insert(0, str(TOOLS))
 
 import check_bit_identity  # noqa: E402

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 import elunumba
-from conftest import cuda_available
+from helpers import cuda_available
 from reference import (assert_bits_equal, assert_ulp, elu_reference, forward_bound,
                        grad_from_input_bound, grad_from_x_reference)
 
