@@ -17,8 +17,7 @@ from rich.table import Table
 from rich.text import Text
 
 from elunumba.lab.bench import compare as comparing
-from elunumba.lab.bench import fmt, impls, plot, records, sweep, timing
-from elunumba.lab.bench import readme as readme_tables
+from elunumba.lab.bench import doc_tables, fmt, impls, plot, records, sweep, timing
 from elunumba.lab.bench.ops import DTYPES, OPS
 from elunumba.lab.files import atomic_output, check_output_path
 from elunumba.lab.bench.sizes import QUICK_SIZES, SizeError, format_size, parse_sizes
@@ -355,26 +354,26 @@ def _rounds(result):
 @bench.command("table")
 @click.argument("results", nargs=-1, required=True,
                 type=click.Path(exists=True, dir_okay=False))
-@click.option("--readme", type=click.Path(exists=True, dir_okay=False),
-              help="Rewrite this file's block between <!-- bench-table:start --> and "
-                   "<!-- bench-table:end --> instead of printing.")
-def table_command(results, readme):
-    """The README's benchmark tables (markdown), one per results file: name one file per
-    machine, e.g. bench_results/bench-avx512.json bench_results/bench-avx2.json."""
+@click.option("--page", "--readme", "page", type=click.Path(exists=True, dir_okay=False),
+              help="Rewrite this markdown file's block between <!-- bench-table:start --> and "
+                   "<!-- bench-table:end --> (docs/benchmarks.md) instead of printing.")
+def table_command(results, page):
+    """The benchmark tables (markdown), one per results file: name one file per machine, e.g.
+    bench_results/benchmarks/bench-avx512.json bench_results/benchmarks/bench-avx2.json."""
     try:
-        if readme is not None:
-            check_output_path(readme)
+        if page is not None:
+            check_output_path(page)
         loaded = [(path, records.load_json(path)) for path in results]
-        if readme is None:
-            click.echo(readme_tables.tables(loaded))
+        if page is None:
+            click.echo(doc_tables.tables(loaded))
             return
-        with open(readme) as f:
-            text = readme_tables.rewrite(f.read(), loaded)
-    except (ValueError, OSError) as error:  # bad results, markers, or an unwritable README
+        with open(page) as f:
+            text = doc_tables.rewrite(f.read(), loaded)
+    except (ValueError, OSError) as error:  # bad results, markers, or an unwritable page
         raise click.UsageError(str(error)) from None
     try:
-        with atomic_output(readme) as f:
+        with atomic_output(page) as f:
             f.write(text)
     except OSError as error:
-        raise click.ClickException(f"cannot write {readme}: {error}") from None
-    click.echo(f"rewrote the benchmark tables in {readme}", err=True)
+        raise click.ClickException(f"cannot write {page}: {error}") from None
+    click.echo(f"rewrote the benchmark tables in {page}", err=True)

@@ -8,7 +8,7 @@ each ratio alike. The copy is the fastest of elunumba.lab.bench's host copies in
 --target cpu (one thread) the samples are the thread's CPU time, not wall time, so that time spent
 descheduled on a shared machine is left out, and the copy is np.copyto (one thread too).
 
-    python tools/ab_kernels.py --reference /tmp/ref > bench_results/ab-kernels-<cpu>-<isa>.md
+    python -m tools.ab_kernels --reference /tmp/ref > bench_results/benchmarks/ab-kernels-<cpu>-<isa>.md
 """
 
 import argparse
@@ -24,7 +24,7 @@ import elunumba
 from elunumba.lab.bench.copy import host_copiers
 from elunumba.lab.machine import one_line as machine_line
 
-import reference_kernels
+from tools import reference_kernels
 
 MIN_SAMPLE_S = 0.02
 

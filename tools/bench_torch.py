@@ -10,8 +10,8 @@ figure above 1 means elunumba.torch is faster:
   (two 3x3 convolutions with ELU(inplace=True), batch norm, max pooling, a classifier with ELU),
   on a batch of 32x32 RGB images, whose ELUs are torch's or elunumba's.
 
-    python tools/bench_torch.py --json bench_results/torch.json
-    python tools/bench_torch.py --quick          # fewer repeats, smaller batches
+    python -m tools.bench_torch --json bench_results/benchmarks/torch.json
+    python -m tools.bench_torch --quick          # fewer repeats, smaller batches
 """
 
 import argparse

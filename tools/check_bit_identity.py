@@ -13,7 +13,7 @@
 Results are compared as bit patterns, NaN payloads and signs of zero included. Exit status 0 when
 everything matched, 1 otherwise, 2 on a usage error.
 
-    python tools/check_bit_identity.py --reference /tmp/ref
+    python -m tools.check_bit_identity --reference /tmp/ref
 """
 
 import argparse
@@ -25,7 +25,7 @@ import numpy as np
 
 import elunumba
 
-import reference_kernels
+from tools import reference_kernels
 
 CHUNK = 2**24
 ALPHAS = (1.0, 1.7)

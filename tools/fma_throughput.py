@@ -6,7 +6,7 @@ A loop of --chains independent chains of <8 x float> FMAs (ymm registers on AVX2
 the latency, takes the FMA throughput: FMAs per cycle at that clock. Both are thread CPU time.
 With the two, a kernel loop's FMA count per element gives its resource bound in cycles.
 
-    python tools/fma_throughput.py [--fma-latency 4] [--chains 12]
+    python -m tools.fma_throughput [--fma-latency 4] [--chains 12]
 """
 
 import argparse

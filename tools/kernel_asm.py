@@ -8,10 +8,10 @@ assembly (the vectorized element loop), and reports its instruction count, the v
 of the whole kernel (ymm: 256-bit AVX2, zmm: 512-bit AVX-512) and, if llvm-mca is installed
 (Debian: apt-get install llvm), its estimate of cycles per iteration for --mca-cpu.
 
-    NUMBA_CPU_NAME=znver3 python tools/kernel_asm.py --mca-cpu znver3
+    NUMBA_CPU_NAME=znver3 python -m tools.kernel_asm --mca-cpu znver3
     NUMBA_CPU_NAME=znver4 NUMBA_CPU_FEATURES=+avx512f,+avx512vl,+avx512bw,+avx512dq,+avx2,+fma,\
-+f16c,+bmi,+bmi2,+lzcnt,+popcnt,+movbe,+sse4.2,+64bit python tools/kernel_asm.py --mca-cpu icelake-server
-    NUMBA_CPU_NAME=znver3 python tools/kernel_asm.py --reference /tmp/ref   # an older version
++f16c,+bmi,+bmi2,+lzcnt,+popcnt,+movbe,+sse4.2,+64bit python -m tools.kernel_asm --mca-cpu icelake-server
+    NUMBA_CPU_NAME=znver3 python -m tools.kernel_asm --reference /tmp/ref   # an older version
 """
 
 import argparse
@@ -25,7 +25,7 @@ import importlib
 import numba
 from numba import types
 
-import reference_kernels
+from tools import reference_kernels
 
 MCA_ITERATIONS = 1000
 OPS = {"forward": 2, "backward": 3, "fused": 3}  # arrays each kernel takes

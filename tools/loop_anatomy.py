@@ -16,7 +16,7 @@ instructions per cycle that follow. On a shared machine the cycles of one run ca
 another's by a third (a busy sibling thread slows this one's CPU time too); the times relative to
 the kernel, taken in the same rounds, hold better.
 
-    python tools/loop_anatomy.py [--rounds 40]
+    python -m tools.loop_anatomy [--rounds 40]
 """
 
 import argparse
@@ -34,8 +34,7 @@ from numba.extending import register_jitable
 from elunumba.kernels import expm1 as E
 from elunumba.kernels import compiler, cpu
 
-import fma_throughput
-import kernel_asm
+from tools import fma_throughput, kernel_asm
 
 SIZES = (2**13, 2**16)
 PARTS = ("r's rounding error", "clamp", "copysign", "select")

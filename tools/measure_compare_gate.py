@@ -1,8 +1,8 @@
 """How often `elunumba bench compare` raises a false alarm, and whether it catches a real slowdown.
 
-    python tools/measure_compare_gate.py [--runs 5] [--fail-above 10] [--keep FOLDER]
-                                         [--json bench_results/compare-gate-avx2.json]
-    python tools/measure_compare_gate.py --again FOLDER    # judge kept files again
+    python -m tools.measure_compare_gate [--runs 5] [--fail-above 10] [--keep FOLDER]
+                                         [--json bench_results/benchmarks/compare-gate-avx2.json]
+    python -m tools.measure_compare_gate --again FOLDER    # judge kept files again
 
 Runs `elunumba bench --quick` RUNS times back to back on this commit, then once more with the
 test-only knob `--slowdown-for-testing 0.3` (every target call also redoes the first 30% of its

@@ -4,7 +4,7 @@ Times elunumba.elu(x, out=y) on float32 inputs for target "cpu" and "parallel" o
 2^20 (medians of many repeats after warm-up, both measured side by side) and prints the ratio and
 the smallest size from which "parallel" is faster at every larger size measured.
 
-    python tools/measure_threshold.py
+    python -m tools.measure_threshold
 """
 
 import time

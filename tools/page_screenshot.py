@@ -1,8 +1,8 @@
 """Screenshot of the interactive page (`elunumba plot --html`) in headless Chromium.
 
-    python tools/page_screenshot.py [OUT.png] [ALPHA]
+    python -m tools.page_screenshot [OUT.png] [ALPHA]
 
-writes bench_results/elu-page.png by default, with the slider moved to alpha = 1.65 (the grid
+writes bench_results/figures/elu-page.png by default, with the slider moved to alpha = 1.65 (the grid
 point nearest the zero-mean alpha for N(0, 1)).
 """
 
@@ -13,7 +13,7 @@ from pathlib import Path
 from elunumba.lab.files import atomic_output, check_output_path
 from elunumba.lab.plot import browser, page
 
-DEFAULT = Path(__file__).resolve().parent.parent / "bench_results" / "elu-page.png"
+DEFAULT = Path(__file__).resolve().parent.parent / "bench_results" / "figures" / "elu-page.png"
 
 
 def main(out=DEFAULT, alpha="1.65"):

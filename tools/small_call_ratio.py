@@ -4,7 +4,7 @@ Times ``elunumba.elu(x)`` and ``np.expm1(x)`` on the same 1,000 float32 elements
 alternating, and prints the median of the paired ratios (a ratio in one run, so that the load
 of the machine cancels). Run it in two checkouts to compare them:
 
-    python tools/small_call_ratio.py [--rounds 41] [--calls 2000]
+    python -m tools.small_call_ratio [--rounds 41] [--calls 2000]
 """
 
 import argparse

@@ -17,7 +17,7 @@ from .formulas import FORMULAS, elu_slope_from_input, elu_slope_from_output, elu
 from .storage import load, narrow, widen
 
 # target="auto" runs on one thread below this many elements and on all Numba threads from it on.
-# Measured with `python tools/measure_threshold.py` on the 2-core reference machine: forward
+# Measured with `python -m tools.measure_threshold` on the 2-core reference machine: forward
 # float32, two threads are a tie with one at 2^14 (0.96-1.12x over three runs) and win from 2^15
 # on (1.01-1.30x, rising to 2x by 2^19): waking the second thread costs about as much as 2^13
 # elements of work. See README "Targets".

@@ -5,7 +5,7 @@ the in-process kernels on the whole array, each worker's resident memory is samp
 run, and each worker's kernels are counted (made once per process, loaded from Numba's disk
 cache). The default size keeps this module well under a minute on two cores; the 2*10^8-element
 run is marked ``dask_large`` (deselected by default) and writes its record, with the machine
-and its load, to bench_results/dask-distributed-2e8.json:
+and its load, to bench_results/benchmarks/dask-distributed-2e8.json:
 
     python -m pytest -m dask_large tests/interop/test_distributed.py
 """
@@ -23,8 +23,8 @@ da = pytest.importorskip("dask.array")
 from elunumba.lab.files import atomic_output  # noqa: E402
 from elunumba.lab.bench import distributed as on_cluster  # noqa: E402  (needs distributed)
 
-LARGE_RECORD = pathlib.Path(__file__).resolve().parents[2] / "bench_results" / \
-    "dask-distributed-2e8.json"
+LARGE_RECORD = (pathlib.Path(__file__).resolve().parents[2] / "bench_results" / "benchmarks"
+                / "dask-distributed-2e8.json")
 
 SMALL_SIZE, SMALL_CHUNK = 2**23, 2**18  # 32 chunks of 1 MiB
 LARGE_SIZE, LARGE_CHUNK = 200_000_000, 2**23  # 24 chunks of 32 MiB (and a short last one)

@@ -1,6 +1,5 @@
 """Band statistics, the correctly rounded float32 reference, the exhaustive driver and the gate."""
 
-import importlib.util
 import json
 from pathlib import Path
 
@@ -11,8 +10,9 @@ from click.testing import CliRunner
 import elunumba
 from elunumba.lab import markdown
 from elunumba.lab import peer_formulas
-from elunumba.lab.accuracy import bands, exhaustive, gate, readme, reference, ulp
+from elunumba.lab.accuracy import bands, doc_tables, exhaustive, gate, reference, ulp
 from elunumba_cli.main import cli
+from tools import accuracy_tables
 
 
 def test_statistics_on_known_answers():
@@ -225,13 +225,15 @@ def test_marker_block_is_replaced():
             == "head <!-- s -->\nnew\n<!-- e --> tail")
 
 
-def test_readme_accuracy_section_is_generated_from_the_committed_runs():
-    path = Path(__file__).resolve().parents[2] / "tools" / "readme_accuracy.py"
-    spec = importlib.util.spec_from_file_location("readme_accuracy", path)
-    tool = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(tool)
-    text = (path.parent.parent / "README.md").read_text()
-    assert readme.rewrite(text, tool.body(tool.load)) == text
+def test_the_accuracy_page_is_generated_from_the_committed_runs():
+    text = accuracy_tables.PAGE.read_text()
+    assert doc_tables.rewrite(text, accuracy_tables.body(accuracy_tables.load)) == text
+
+
+def test_the_accuracy_page_links_each_run_relative_to_the_page():
+    page = Path(__file__).resolve().parents[2] / "docs" / "accuracy.md"
+    assert (accuracy_tables.link("accuracy-report.json", page)
+            == "../bench_results/accuracy/accuracy-report.json")
 
 
 def test_peer_slope_keeps_the_dtype_and_applies_scale():

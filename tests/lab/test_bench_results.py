@@ -1,15 +1,16 @@
-"""Results files: the JSON schema, CSV, markdown, the README table, the plot, and `bench compare`
+"""Results files: the JSON schema, CSV, markdown, the tables of docs/benchmarks.md, the plot, and `bench compare`
 verdicts and exit codes. One tiny real sweep feeds them all."""
 
 import copy
 import csv
 import json
+import pathlib
 
 import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from elunumba.lab.bench import compare, plot, readme, records, sweep, timing
+from elunumba.lab.bench import compare, doc_tables, plot, records, sweep, timing
 from elunumba_cli.main import cli
 
 REQUIRED_FIELDS = ("op", "dtype", "target", "size", "median_s", "gbps", "gelems",
@@ -144,13 +145,13 @@ def test_markdown_shows_failed_cells_and_interruption(result):
     assert "failed: MemoryError: too big \\| really" in text
 
 
-def test_readme_rewrite_is_generated_and_idempotent(result):
-    start, end = readme.TABLE_MARKERS
+def test_page_rewrite_is_generated_and_idempotent(result):
+    start, end = doc_tables.TABLE_MARKERS
     text = f"# Title\n\nbefore\n{start}\nold numbers\n{end}\nafter\n"
     sources = [("one.json", result)]
-    once = readme.rewrite(text, sources)
+    once = doc_tables.rewrite(text, sources)
     assert once.startswith("# Title\n\nbefore\n" + start) and once.endswith(end + "\nafter\n")
-    assert "old numbers" not in once and readme.rewrite(once, sources) == once
+    assert "old numbers" not in once and doc_tables.rewrite(once, sources) == once
     assert "measured by `elunumba bench --test`" in once and "(`one.json`)" in once
     assert "CPU, 2^10 elements (1,024)" in once and "| forward | float32 | parallel |" in once
     isa = result["environment"]["machine"]["isa"]
@@ -158,11 +159,11 @@ def test_readme_rewrite_is_generated_and_idempotent(result):
     assert "Goals set for AVX-512" in once
 
 
-def test_readme_has_one_section_per_results_file_and_old_files_say_not_recorded(result):
+def test_page_has_one_section_per_results_file_and_old_files_say_not_recorded(result):
     old = copy.deepcopy(result)
     del old["environment"]["machine"]
-    text = "\n".join(readme.TABLE_MARKERS)
-    both = readme.rewrite(text, [("old.json", old), ("new.json", result)])
+    text = "\n".join(doc_tables.TABLE_MARKERS)
+    both = doc_tables.rewrite(text, [("old.json", old), ("new.json", result)])
     assert both.count("### ") == 2 and "vector ISA not recorded" in both
 
 
@@ -172,14 +173,14 @@ def test_readme_has_one_section_per_results_file_and_old_files_say_not_recorded(
     ("<!-- bench-table:start -->\n<!-- bench-table:start -->\n<!-- bench-table:end -->",
      "found 2 and 1"),
 ])
-def test_readme_markers_missing_repeated_or_out_of_order(result, text, words):
-    with pytest.raises(readme.MarkerError, match=words):
-        readme.rewrite(text, [("r.json", result)])
+def test_page_markers_missing_repeated_or_out_of_order(result, text, words):
+    with pytest.raises(doc_tables.MarkerError, match=words):
+        doc_tables.rewrite(text, [("r.json", result)])
 
 
-def test_readme_schema_block_lists_every_field(result):
-    text = "\n".join((*readme.TABLE_MARKERS, *readme.SCHEMA_MARKERS))
-    rewritten = readme.rewrite(text, [("r.json", result)])
+def test_page_schema_block_lists_every_field(result):
+    text = "\n".join((*doc_tables.TABLE_MARKERS, *doc_tables.SCHEMA_MARKERS))
+    rewritten = doc_tables.rewrite(text, [("r.json", result)])
     for field in records.CELL_FIELDS:
         assert f"| `{field}` |" in rewritten
 
@@ -460,33 +461,46 @@ def test_compare_without_scipy_says_how_to_install(saved, monkeypatch):
     assert outcome.exit_code == 2 and "pip install 'elunumba[bench]'" in outcome.output
 
 
-def test_table_cli_prints_and_rewrites_the_readme(saved, tmp_path):
+def test_table_cli_prints_and_rewrites_the_page(saved, tmp_path):
     printed = invoke("bench", "table", saved, saved)
     assert printed.exit_code == 0 and "| op | dtype | implementation |" in printed.output
     assert printed.output.count("### ") == 2
-    page = tmp_path / "README.md"
+    page = tmp_path / "benchmarks.md"
     page.write_text("intro\n<!-- bench-table:start -->\n<!-- bench-table:end -->\nend\n")
-    assert invoke("bench", "table", saved, "--readme", page).exit_code == 0
+    assert invoke("bench", "table", saved, "--page", page).exit_code == 0
     assert "| forward | float32 | cpu |" in page.read_text()
     page.write_text("no markers")
-    outcome = invoke("bench", "table", saved, "--readme", page)
+    outcome = invoke("bench", "table", saved, "--page", page)
     assert outcome.exit_code == 2 and "bench-table:start" in outcome.output
+    # --readme, the option's name before the tables moved to docs/, still names the file
+    page.write_text("<!-- bench-table:start -->\n<!-- bench-table:end -->\n")
+    assert invoke("bench", "table", saved, "--readme", page).exit_code == 0
+    assert "| forward | float32 | cpu |" in page.read_text()
 
 
-def test_table_cli_refuses_a_read_only_readme_and_keeps_it(saved, tmp_path):
-    page = tmp_path / "README.md"
+def test_the_committed_benchmark_page_is_generated_from_the_committed_results():
+    root = pathlib.Path(__file__).resolve().parents[2]
+    sources = [f"bench_results/benchmarks/{name}" for name in ("bench-avx512.json",
+                                                             "bench-avx2.json")]
+    page = (root / "docs" / "benchmarks.md").read_text()
+    loaded = [(name, records.load_json(root / name)) for name in sources]
+    assert doc_tables.rewrite(page, loaded) == page
+
+
+def test_table_cli_refuses_a_read_only_page_and_keeps_it(saved, tmp_path):
+    page = tmp_path / "benchmarks.md"
     original = "<!-- bench-table:start -->\n<!-- bench-table:end -->\n"
     page.write_text(original)
     page.chmod(0o444)
-    outcome = invoke("bench", "table", saved, "--readme", page)
+    outcome = invoke("bench", "table", saved, "--page", page)
     assert outcome.exit_code == 2 and "read-only" in outcome.output
     assert page.read_text() == original
 
 
-def test_table_cli_markers_out_of_order_leave_the_readme_alone(saved, tmp_path):
-    page = tmp_path / "README.md"
+def test_table_cli_markers_out_of_order_leave_the_page_alone(saved, tmp_path):
+    page = tmp_path / "benchmarks.md"
     original = "<!-- bench-table:end -->\n<!-- bench-table:start -->\n"
     page.write_text(original)
-    outcome = invoke("bench", "table", saved, "--readme", page)
+    outcome = invoke("bench", "table", saved, "--page", page)
     assert outcome.exit_code == 2 and "put the start marker first" in outcome.output
     assert page.read_text() == original

@@ -2,14 +2,11 @@
 timings, and one quick run end to end."""
 
 import json
-import pathlib
-import sys
 
 import pytest
 
 pytest.importorskip("torch")
-sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[2] / "tools"))
-import bench_torch  # noqa: E402
+from tools import bench_torch  # noqa: E402  (after the skip: it imports torch)
 
 
 @pytest.fixture

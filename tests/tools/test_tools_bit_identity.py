@@ -9,11 +9,9 @@ import pytest
 
 import elunumba
 
-TOOLS = pathlib.Path(__file__).resolve().parents[2] / "tools"
-sys.path.insert(0, str(TOOLS))
+from tools import check_bit_identity, reference_kernels
 
-import check_bit_identity  # noqa: E402
-import reference_kernels  # noqa: E402
+ROOT = pathlib.Path(__file__).resolve().parents[2]
 
 
 def test_a_directory_without_the_package_is_refused(tmp_path):
@@ -21,10 +19,10 @@ def test_a_directory_without_the_package_is_refused(tmp_path):
         reference_kernels.load(tmp_path)
 
 
-@pytest.mark.parametrize("tool", ["check_bit_identity.py", "ab_kernels.py", "kernel_asm.py"])
+@pytest.mark.parametrize("tool", ["check_bit_identity", "ab_kernels", "kernel_asm"])
 def test_the_tools_exit_2_naming_a_bad_reference(tool, tmp_path):
-    run = subprocess.run([sys.executable, str(TOOLS / tool), "--reference", str(tmp_path)],
-                         capture_output=True, text=True, cwd=TOOLS)
+    run = subprocess.run([sys.executable, "-m", f"tools.{tool}", "--reference", str(tmp_path)],
+                         capture_output=True, text=True, cwd=ROOT)
     assert run.returncode == 2
     assert "no elunumba/__init__.py" in run.stderr
     assert "Traceback" not in run.stderr

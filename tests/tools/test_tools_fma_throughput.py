@@ -8,12 +8,12 @@ import sys
 
 import pytest
 
-TOOL = pathlib.Path(__file__).resolve().parents[2] / "tools" / "fma_throughput.py"
+ROOT = pathlib.Path(__file__).resolve().parents[2]
 
 
 def run(*args):
-    return subprocess.run([sys.executable, str(TOOL), *args], capture_output=True, text=True,
-                          timeout=120)
+    return subprocess.run([sys.executable, "-m", "tools.fma_throughput", *args], cwd=ROOT,
+                          capture_output=True, text=True, timeout=120)
 
 
 @pytest.mark.parametrize("args", [["--chains", "1"], ["--fma-latency", "0"]])

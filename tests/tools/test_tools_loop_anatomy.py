@@ -8,14 +8,12 @@ import subprocess
 import sys
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
-TOOL = ROOT / "tools" / "loop_anatomy.py"
 
 
 def run(*args, cache_dir):
     env = dict(os.environ, NUMBA_CACHE_DIR=str(cache_dir))
-    env["PYTHONPATH"] = os.pathsep.join([str(ROOT), env.get("PYTHONPATH", "")])
-    return subprocess.run([sys.executable, str(TOOL), *args], capture_output=True, text=True,
-                          timeout=300, env=env)
+    return subprocess.run([sys.executable, "-m", "tools.loop_anatomy", *args], cwd=ROOT,
+                          capture_output=True, text=True, timeout=300, env=env)
 
 
 def test_too_few_rounds_exit_2(tmp_path):

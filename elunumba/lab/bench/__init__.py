@@ -15,5 +15,5 @@ The library side of ``elunumba bench`` (no click, no rich): one module a job.
     records   the results schema; JSON, CSV and markdown writers
     compare   cell-by-cell comparison of two results files: a statistical regression gate
     plot      throughput against size (matplotlib, optional)
-    readme    the README's benchmark tables, one per results file (machine)
+    doc_tables  docs/benchmarks.md's tables, one per results file (machine)
 """

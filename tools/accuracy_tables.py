@@ -1,18 +1,22 @@
-"""Write the README's accuracy section from the committed accuracy results.
+"""Regenerate the accuracy tables of docs/accuracy.md from the committed accuracy results.
 
-    python tools/readme_accuracy.py [README.md]
+    python -m tools.accuracy_tables [PAGE.md]     (default: docs/accuracy.md)
 
-reads the files named below from bench_results/ (each records the command that made it).
+reads the files named below from bench_results/accuracy/ (each records the command that made it)
+and links each from the page by a path relative to the page.
 """
 
 import json
+import os
 import sys
 from pathlib import Path
 
+from elunumba.lab.accuracy import doc_tables
 from elunumba.lab.files import atomic_output, check_output_path
-from elunumba.lab.accuracy import readme
 
-RESULTS = Path(__file__).resolve().parent.parent / "bench_results"
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "bench_results" / "accuracy"
+PAGE = ROOT / "docs" / "accuracy.md"
 # the negative float32 inputs for alpha = 1.7, in runs side by side (ranges of bit patterns)
 ALPHA_17_NEGATIVES = tuple(f"accuracy-float32-alpha1.7-from-{start:#x}.json"
                            for start in (0x80000000, 0x90000000, 0xA0000000, 0xB0000000,
@@ -33,24 +37,32 @@ BANDS = (("accuracy-report.json", "float32", "forward"),
          ("accuracy-float64-selu-peak.json", "float64", "forward"))
 
 
-def body(load):
-    parts = [readme.bounds_section([(name, load(name)) for name in BOUNDS]),
-             readme.bounds_section([(name, load(name)) for name in GRAD_BOUNDS], "grad from x")]
-    parts += [readme.exhaustive_section(load(name)) for name in EXHAUSTIVE]
-    parts += [readme.band_section(load(name), dtype, quantity) for name, dtype, quantity in BANDS]
+def body(load, page=PAGE):
+    """The generated block; each run linked by its path relative to ``page``."""
+    def runs(names):
+        return [(link(name, page), load(name)) for name in names]
+    parts = [doc_tables.bounds_section(runs(BOUNDS)),
+             doc_tables.bounds_section(runs(GRAD_BOUNDS), "grad from x")]
+    parts += [doc_tables.exhaustive_section(load(name)) for name in EXHAUSTIVE]
+    parts += [doc_tables.band_section(load(name), dtype, quantity)
+              for name, dtype, quantity in BANDS]
     return "\n\n".join(parts)
+
+
+def link(name, page):
+    return Path(os.path.relpath(RESULTS / name, Path(page).resolve().parent)).as_posix()
 
 
 def load(name):
     return json.loads((RESULTS / name).read_text())
 
 
-def main(path="README.md"):
+def main(path=PAGE):
     try:
         path = check_output_path(path, (".md",))
-        text = readme.rewrite(path.read_text(), body(load))
+        text = doc_tables.rewrite(path.read_text(), body(load, path))
     except (OSError, ValueError) as error:
-        sys.exit(f"readme_accuracy: {error}")
+        sys.exit(f"accuracy_tables: {error}")
     with atomic_output(path) as file:
         file.write(text)
     print(f"rewrote the accuracy tables in {path}")

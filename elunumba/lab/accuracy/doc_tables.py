@@ -1,5 +1,7 @@
-"""The README's accuracy section, generated from committed results (never edited by hand)."""
+"""The accuracy tables of docs/accuracy.md, generated from committed results (never edited by
+hand; tools/accuracy_tables.py writes them)."""
 
+import pathlib
 import shlex
 
 from .. import markdown
@@ -55,15 +57,15 @@ BOUNDS_TITLES = {
 
 def bounds_section(runs, quantity="forward"):
     """One row per committed run and dtype: the worst error of ``quantity`` ("forward" or
-    "grad from x") of the default kernels and of the correctly rounded set. ``runs``: [(file
-    name, loaded result)], exhaustive runs or band reports; runs without ``quantity`` are left
-    out."""
+    "grad from x") of the default kernels and of the correctly rounded set. ``runs``: [(link to
+    the file, relative to the page; loaded result)], exhaustive runs or band reports; runs
+    without ``quantity`` are left out."""
     rows = []
-    for name, result in runs:
+    for link, result in runs:
         for dtype, parameters, inputs, worst in _worst_of(result, quantity):
             rows.append([dtype, parameters, inputs, _worst_cell(worst["elunumba[parallel]"]),
                          _worst_cell(worst["elunumba.correctly_rounded"]), _machine(result),
-                         f"[{name}](bench_results/{name})"])
+                         f"[{pathlib.PurePosixPath(link).name}]({link})"])
     headers = ("dtype", "parameters", "inputs", "default kernels: max ULP (at x)",
                "`correctly_rounded`: max ULP", "machine", "run")
     return (f"{BOUNDS_TITLES[quantity]}, each the worst seen in a committed run (its command is "

@@ -1,9 +1,10 @@
-"""The README's benchmark tables, generated from results files (never edited by hand).
+"""The benchmark tables of docs/benchmarks.md, generated from results files (never edited by
+hand; `elunumba bench table --page docs/benchmarks.md FILES` writes them).
 
-``rewrite(readme_text, [(source, result), ...])`` replaces what stands between
+``rewrite(page_text, [(source, result), ...])`` replaces what stands between
 ``<!-- bench-table:start -->`` and ``<!-- bench-table:end -->`` with one section per results file
 (one per machine), each captioned with the machine: the summary of the speed goals, then every
-implementation at the largest size measured on each device. When the README also holds
+implementation at the largest size measured on each device. When the page also holds
 ``<!-- bench-schema:start -->`` / ``<!-- bench-schema:end -->``, the JSON cell schema is written
 there from records.CELL_FIELDS.
 """
@@ -21,7 +22,7 @@ COLUMNS = ("op", "dtype", "implementation", "median ±IQR", "GB/s", "of copy", "
 
 
 class MarkerError(ValueError):
-    """The README lacks the markers to write between, or has them out of order."""
+    """The page lacks the markers to write between, or has them out of order."""
 
 
 def table(result, source=None):
@@ -97,10 +98,10 @@ def check_markers(text, markers, required):
     if counts == (0, 0) and not required:
         return False
     if counts != (1, 1):
-        raise MarkerError(f"the README must hold {start} and {end} once each, to write "
+        raise MarkerError(f"the page must hold {start} and {end} once each, to write "
                           f"between them (found {counts[0]} and {counts[1]})")
     if text.index(start) > text.index(end):
-        raise MarkerError(f"the README's {end} stands before its {start}: put the start "
+        raise MarkerError(f"the page's {end} stands before its {start}: put the start "
                           "marker first")
     return True
 
