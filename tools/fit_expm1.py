@@ -5,7 +5,7 @@ to (expm1(r) - r - r**2/2) / r**3, computed with mpmath at 60 digits and rounded
 precision. Prints the coefficients (lowest degree first) and the worst relative error of the
 resulting polynomial over the interval, evaluated exactly (mpmath) with the rounded coefficients.
 
-    python tools/fit_expm1.py
+    python -m tools.fit_expm1
 """
 
 import mpmath as mp

@@ -1,0 +1,55 @@
+"""Regenerate docs/cli.md's reference block from the commands' own --help (never edited by hand).
+
+    python -m tools.cli_reference [PAGE.md]      (default: docs/cli.md)
+
+Every command and subcommand of `elunumba` gets a section with its --help text at a width of
+100 columns (the defaults some options show are this machine's, such as its thread count);
+tests/tools/test_cli_reference.py fails when a command or an option is missing from the page.
+"""
+
+import sys
+from pathlib import Path
+
+import click
+from click.testing import CliRunner
+
+from elunumba.lab import markdown
+from elunumba.lab.files import atomic_output, check_output_path
+from elunumba_cli.main import cli
+
+PAGE = Path(__file__).resolve().parent.parent / "docs" / "cli.md"
+MARKERS = ("<!-- cli-reference:start -->", "<!-- cli-reference:end -->")
+
+
+def commands(group=cli, path=("elunumba",)):
+    """(words, command) for the group and every command under it, depth first, by name."""
+    yield path, group
+    if isinstance(group, click.Group):
+        for name in sorted(group.commands):
+            yield from commands(group.commands[name], (*path, name))
+
+
+def body():
+    sections = []
+    for path, _ in commands():
+        result = CliRunner().invoke(cli, [*path[1:], "--help"], prog_name="elunumba",
+                                    terminal_width=100)
+        if result.exit_code != 0:
+            raise RuntimeError(f"{' '.join(path)} --help exited {result.exit_code}")
+        sections.append(f"## `{' '.join(path)}`\n\n```text\n{result.output.rstrip()}\n```")
+    return "\n\n".join(sections)
+
+
+def main(path=PAGE):
+    try:
+        path = check_output_path(path, (".md",))
+        text = markdown.replace_between(path.read_text(), MARKERS, body())
+    except (OSError, ValueError) as error:
+        sys.exit(f"cli_reference: {error}")
+    with atomic_output(path) as file:
+        file.write(text)
+    print(f"rewrote the CLI reference in {path}")
+
+
+if __name__ == "__main__":
+    main(*sys.argv[1:])
