@@ -1,10 +1,10 @@
 """The public functions, defined once and offered in two float32 roundings.
 
-``ELUFunctions(correctly_rounded=False)`` is the default set (``elunumba.elu`` and friends): float32 is
-computed in float32 arithmetic, within 1 ULP and correctly rounded for most inputs, at the memory
-system's speed. ``ELUFunctions(correctly_rounded=True)`` (``elunumba.correctly_rounded``) computes
-float32 through the float64 kernels and rounds once, which makes float32 ELU correctly rounded at
-some cost in speed; float16 and float64 are the same in both.
+``ELUFunctions(correctly_rounded=False)`` is the default set (``elunumba.elu`` and friends):
+float32 is computed in float32 arithmetic, within 1 ULP and correctly rounded for most inputs,
+at the memory system's speed. ``ELUFunctions(correctly_rounded=True)``
+(``elunumba.correctly_rounded``) computes float32 through the float64 kernels and rounds once,
+which makes float32 ELU correctly rounded at some cost in speed; float16 and float64 are the same in both.
 """
 
 from numpy import ndarray  # one global lookup on the repeat-call path, not np + attribute
@@ -55,7 +55,7 @@ class ELUFunctions:
         ``scale`` where x > 0, else ``scale*alpha*input_scale*exp(input_scale*x)`` (±0 takes the
         second: the derivative from the left, as PyTorch's). Any alpha and scale. Keeps full
         relative accuracy for x << 0, where the gradient from the output has rounded away
-        (README "Gradients"); ``out``, ``target`` as for ``elu``.
+        (docs/accuracy.md, "Gradients"); ``out``, ``target`` as for ``elu``.
         """
         if type(x) is not ndarray and interop.adapts(x):
             return interop.call(self.elu_grad, (x,), 1, (alpha, scale, input_scale), out, target)

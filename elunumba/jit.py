@@ -11,7 +11,7 @@
 
 They compute in the precision of their first argument (float32 in, float32 out: parameters are
 rounded to it first, as elunumba's kernels do) and carry the kernels' accuracy, measured against
-a correctly rounded reference (README "Accuracy"):
+a correctly rounded reference (docs/accuracy.md):
 
 * ``expm1(x)``: for x <= 0, elunumba's branch-free polynomial, within 0.83 ULP (float32, every
   input) and 0.84 ULP (float64, sampled); for x > 0, the platform's own expm1 (the C library's on
@@ -30,7 +30,7 @@ a correctly rounded reference (README "Accuracy"):
   x > 0, else ``scale*alpha*input_scale*exp(input_scale*x)``, for any alpha and scale with
   |alpha*scale*input_scale| < 2**50; within 1 ULP of the true derivative where that product is
   exact in x's precision (the default parameters), half an ULP more otherwise, plus the rounding
-  of the parameters themselves (README "Gradients"). Compiled with ``fastmath={"contract"}`` it
+  of the parameters themselves (docs/accuracy.md, "Gradients"). Compiled with ``fastmath={"contract"}`` it
   returns what ``elunumba.elu_grad`` returns, bit for bit.
 
 Each compiles into the calling function (no call overhead, and loops over them vectorize).

@@ -4,6 +4,7 @@ Kernels compile on first use (and are cached on disk), so hypothesis runs withou
 Set HYPOTHESIS_PROFILE=thorough for a longer property run.
 """
 
+import importlib.util
 import os
 import pathlib
 import sys
@@ -13,11 +14,9 @@ import pytest
 from hypothesis import HealthCheck, settings
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
-try:
-    import elunumba  # importing compiles nothing
-except ImportError:  # `pytest` run without `python -m` from the checkout: use the checkout
+if importlib.util.find_spec("elunumba") is None:
+    # `pytest` run without `python -m` from the checkout, nothing installed: use the checkout
     sys.path.insert(0, str(ROOT))
-    import elunumba
 
 settings.register_profile(
     "elunumba",

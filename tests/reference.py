@@ -63,7 +63,7 @@ def elu_reference(x, alpha=1.0, scale=1.0, input_scale=1.0, dtype=None, correctl
     dtype = np.dtype(dtype or x.dtype)
     rdt = reference_dtype(dtype)
     coefs = coefficients(dtype, alpha, scale, input_scale, correctly_rounded)
-    if rdt == object:
+    if rdt == np.dtype(object):
         return _elu_mpmath_array(x, coefs)
     pos, neg, ipt = (rdt.type(v) for v in coefs)
     xr = x.astype(rdt)
@@ -104,7 +104,7 @@ def grad_from_x_reference(x, alpha=1.0, scale=1.0, input_scale=1.0, dtype=None,
     x = np.asarray(x)
     dtype = np.dtype(dtype or x.dtype)
     rdt = reference_dtype(dtype)
-    if rdt == object:
+    if rdt == np.dtype(object):
         rdt = np.dtype(np.float64)  # only used for loose comparisons
     coefs = coefficients(dtype, alpha, scale, input_scale, correctly_rounded)
     pos, neg, ipt = (rdt.type(v) for v in coefs)
@@ -122,7 +122,7 @@ def grad_from_output_reference(grad_out, y, alpha=1.0, scale=1.0, input_scale=1.
     grad_out, y = np.asarray(grad_out), np.asarray(y)
     dtype = np.dtype(dtype or np.result_type(grad_out, y))
     rdt = reference_dtype(dtype)
-    if rdt == object:
+    if rdt == np.dtype(object):
         rdt = np.dtype(np.longdouble)
     coefs = coefficients(dtype, alpha, scale, input_scale, correctly_rounded)
     pos, neg, ipt = (rdt.type(v) for v in coefs)

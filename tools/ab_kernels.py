@@ -8,7 +8,9 @@ each ratio alike. The copy is the fastest of elunumba.lab.bench's host copies in
 --target cpu (one thread) the samples are the thread's CPU time, not wall time, so that time spent
 descheduled on a shared machine is left out, and the copy is np.copyto (one thread too).
 
-    python -m tools.ab_kernels --reference /tmp/ref > bench_results/benchmarks/ab-kernels-<cpu>-<isa>.md
+    python -m tools.ab_kernels --reference /tmp/ref > ab-kernels-<cpu>-<isa>.md
+
+(a record worth keeping goes to bench_results/benchmarks/ under that name)
 """
 
 import argparse

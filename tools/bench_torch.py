@@ -125,7 +125,8 @@ def measure(quick, repeats):
                  "elunumba_s": t_ours, "speedup": ratio})
     return {
         "command": " ".join(["python", "tools/bench_torch.py"] + sys.argv[1:]),
-        "cpu": machine.cpu_model()["name"], "vector_isa": machine.compiled_for()["isa"], "logical_cores": os.cpu_count(),
+        "cpu": machine.cpu_model()["name"], "vector_isa": machine.compiled_for()["isa"],
+        "logical_cores": os.cpu_count(),
         "torch_threads": torch.get_num_threads(), "numba_threads": numba.get_num_threads(),
         "load_average_before": load_before, "load_average_after": os.getloadavg(),
         "versions": {"torch": torch.__version__, "numba": numba.__version__,

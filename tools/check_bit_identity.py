@@ -2,7 +2,8 @@
 (tools/reference_kernels.py says how to make one), for every input where that is affordable:
 
 - float32 forward, alpha = 1, alpha = 1.7 and input_scale = 0.5 (the three formulas of
-  elunumba.kernels.formulas.FORMULAS), and the fused kernels' value and gradient (from the output and from the
+  elunumba.kernels.formulas.FORMULAS), and the fused kernels' value and gradient (from the output
+  and from the
   input) for alpha = 1: all 2^32 inputs;
 - float16 forward, alpha = 1 and 1.7: all 65,536 inputs;
 - float32 correctly rounded forward (the float64 expm1, rounded once), alpha = 1 and 1.7: all 2^31
@@ -59,8 +60,9 @@ def all_float32(negative_only=False):
 def float64_samples(count, seed=0):
     """Negative float64 inputs: random bit patterns, uniform values on [-40, 0], special values."""
     rng = np.random.default_rng(seed)
-    special = np.array([-0.0, 0.0, -np.inf, np.inf, np.nan, -np.nan, -5e-324, -2.2250738585072014e-308,
-                        -40.0, -40.000000000000007, -np.log(2) / 2, -np.log(2), -1e-300, -1.0])
+    special = np.array([-0.0, 0.0, -np.inf, np.inf, np.nan, -np.nan, -5e-324,
+                        -2.2250738585072014e-308, -40.0, -40.000000000000007, -np.log(2) / 2,
+                        -np.log(2), -1e-300, -1.0])
     yield special
     done = 0
     while done < count:

@@ -10,7 +10,8 @@ of the whole kernel (ymm: 256-bit AVX2, zmm: 512-bit AVX-512) and, if llvm-mca i
 
     NUMBA_CPU_NAME=znver3 python -m tools.kernel_asm --mca-cpu znver3
     NUMBA_CPU_NAME=znver4 NUMBA_CPU_FEATURES=+avx512f,+avx512vl,+avx512bw,+avx512dq,+avx2,+fma,\
-+f16c,+bmi,+bmi2,+lzcnt,+popcnt,+movbe,+sse4.2,+64bit python -m tools.kernel_asm --mca-cpu icelake-server
++f16c,+bmi,+bmi2,+lzcnt,+popcnt,+movbe,+sse4.2,+64bit \
+        python -m tools.kernel_asm --mca-cpu icelake-server
     NUMBA_CPU_NAME=znver3 python -m tools.kernel_asm --reference /tmp/ref   # an older version
 """
 

@@ -4,9 +4,9 @@ of the element formula left out, on one thread, in cycles per element.
 Each part is left out alone (the rounding error term of r, the clamp below at F32_LOWEST, the
 copysign, ELU's select of the linear branch), then all four together: what is left is the bare
 reduction, polynomial and 2^n*expm1(r) + (2^n - 1). Every loop is compiled as the kernels are
-(elunumba.kernels.compiler: FMA contraction, three vectors per iteration), and the loop with nothing left out
-is checked to give the kernel's bits, so the copies cannot drift from the real formula. A plain
-copy loop gives the floor of loading and storing.
+(elunumba.kernels.compiler: FMA contraction, three vectors per iteration), and the loop with
+nothing left out is checked to give the kernel's bits, so the copies cannot drift from the real
+formula. A plain copy loop gives the floor of loading and storing.
 
 Times are the slope between two sizes in the caches (2^13 and 2^16 elements), so the cost of a
 call cancels out; each is the median over rounds in a rotating order, in thread CPU time. Cycles

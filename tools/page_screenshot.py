@@ -2,8 +2,8 @@
 
     python -m tools.page_screenshot [OUT.png] [ALPHA]
 
-writes bench_results/figures/elu-page.png by default, with the slider moved to alpha = 1.65 (the grid
-point nearest the zero-mean alpha for N(0, 1)).
+writes bench_results/figures/elu-page.png by default, with the slider moved to alpha = 1.65 (the
+grid point nearest the zero-mean alpha for N(0, 1)).
 """
 
 import sys

@@ -38,7 +38,8 @@ def main():
         elu_times.append(elu_time)
     print(f"elu / np.expm1 on 1,000 float32: median of {args.rounds} paired ratios "
           f"{statistics.median(ratios):.3f} (quartiles {statistics.quantiles(ratios, n=4)[0]:.3f}"
-          f"-{statistics.quantiles(ratios, n=4)[2]:.3f}); elu {statistics.median(elu_times) * 1e6:.2f} us")
+          f"-{statistics.quantiles(ratios, n=4)[2]:.3f}); "
+          f"elu {statistics.median(elu_times) * 1e6:.2f} us")
 
 
 if __name__ == "__main__":

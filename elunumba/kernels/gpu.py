@@ -3,7 +3,8 @@ the two fused ones), as grid-stride loops.
 
 This module is the only place that imports the CUDA backend (numba.cuda, provided by numba-cuda),
 and only the dispatch layer imports it, the first time a CUDA target is used: adopting another
-backend means rewriting this file, not the kernels' formulas, which live in formulas.py and expm1.py.
+backend means rewriting this file, not the kernels' formulas, which live in formulas.py and
+expm1.py.
 Every element runs the same step as on the CPU (same expm1, same operation order).
 """
 

@@ -1,8 +1,9 @@
 """Output files written whole or not at all, and output paths checked before any work is done.
 
-Every results file (JSON, CSV, markdown, plots, README tables) goes through ``atomic_output``: the
+Every results file (JSON, CSV, markdown, plots, the docs' tables) goes through ``atomic_output``: the
 content is written to a temporary file in the destination folder and moved over the destination in
-one ``os.replace``, so an error or Ctrl-C halfway never leaves a truncated file where a good one was.
+one ``os.replace``, so an error or Ctrl-C halfway never leaves a truncated file where a good one
+was.
 """
 
 import contextlib
@@ -13,7 +14,8 @@ import tempfile
 
 def check_output_path(path, suffixes=None):
     """``path`` as a Path, or ValueError saying why it cannot be written: its folder is missing or
-    not writable, it is a folder, or its suffix is not one of ``suffixes`` (e.g. (".png", ".svg"))."""
+    not writable, it is a folder, or its suffix is not one of ``suffixes`` (e.g. (".png",
+    ".svg"))."""
     path = pathlib.Path(path)
     if path.is_dir():
         raise ValueError(f"{path} is a folder; give a file name")

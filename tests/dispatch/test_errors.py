@@ -65,7 +65,8 @@ def buffers_of(out):
 
 
 def assert_refused(op, out, error, match, **params):
-    """``call(op, F32, out=out, **params)`` raises ``error`` matching ``match``; out is untouched."""
+    """``call(op, F32, out=out, **params)`` raises ``error`` matching ``match``; out is
+    untouched."""
     guard = Guard(*buffers_of(out))
     with pytest.raises(error, match=match):
         call(op, F32, out=out, **params)
@@ -127,8 +128,8 @@ def test_forward_computes_what_the_gradients_refuse(params):
                                              r"and scale > 0"):
             gradient()
     slope = elunumba.elu_grad(x, **params)
-    assert_ulp(slope, grad_from_x_reference(x, **params), grad_from_input_bound(np.float32, **params),
-               inputs=x)
+    assert_ulp(slope, grad_from_x_reference(x, **params),
+               grad_from_input_bound(np.float32, **params), inputs=x)
     y_too, slope_too = elunumba.elu_value_and_grad(x, grad_from="input", **params)
     assert_bits_equal(y_too, y)
     assert_bits_equal(slope_too, slope)

@@ -1,5 +1,6 @@
 """elunumba.torch: values against an independent reference and against PyTorch, autograd
-(gradcheck, double backward), in-place semantics, bfloat16, the modules, the ConvNetELU example, errors.
+(gradcheck, double backward), in-place semantics, bfloat16, the modules, the ConvNetELU example,
+errors.
 """
 
 import inspect

@@ -1,4 +1,5 @@
-"""The kernel formulas (elunumba.kernels.formulas.FORMULAS): which one the coefficients pick, and that the
+"""The kernel formulas (elunumba.kernels.formulas.FORMULAS): which one the coefficients pick, and
+that the
 "unit" kernels, which leave out two products by 1, give the bits of the "exact" ones."""
 
 import numpy as np

@@ -28,7 +28,8 @@ def sample(dtype, n=50_000, seed=0):
     rng = np.random.default_rng(seed)
     lowest = {np.float16: 18.0, np.float32: 110.0, np.float64: 760.0}[np.dtype(dtype).type]
     return np.concatenate([-np.exp(rng.uniform(-20, np.log(lowest), n)),
-                           -rng.uniform(0, lowest, n // 4), rng.uniform(0, 5, n // 8)]).astype(dtype)
+                           -rng.uniform(0, lowest, n // 4),
+                           rng.uniform(0, 5, n // 8)]).astype(dtype)
 
 
 @pytest.mark.parametrize("params", PARAMETERS.values(), ids=PARAMETERS)

@@ -1,4 +1,5 @@
-"""The float16 <-> float32 bit conversions of elunumba/kernels/half.py, called from small @njit loops,
+"""The float16 <-> float32 bit conversions of elunumba/kernels/half.py, called from small @njit
+loops,
 against NumPy's casts.
 
 * widening: all 65536 half bit patterns give NumPy's astype(float32) (NaNs: the same sign and

@@ -3,7 +3,8 @@
 The loops only vectorize when LLVM inlines the element formula into them, and the float64
 alpha*scale != 1 formula sits right at LLVM's inlining threshold: two instructions more and it
 stayed a call, and that kernel ran ~7x slower, with every result still right. The forward and
-fused loops are compiled to interleave several independent vectors per iteration (elunumba.kernels.compiler),
+fused loops are compiled to interleave several independent vectors per iteration
+(elunumba.kernels.compiler),
 through an LLVM option that must not outlive their compilation. So this checks the compiled code
 itself. Numba shows the LLVM IR only of code it compiled in this process, not of code loaded from
 its disk cache, so the check runs in a subprocess with an empty cache directory.

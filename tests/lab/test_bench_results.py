@@ -1,4 +1,5 @@
-"""Results files: the JSON schema, CSV, markdown, the tables of docs/benchmarks.md, the plot, and `bench compare`
+"""Results files: the JSON schema, CSV, markdown, the tables of docs/benchmarks.md, the plot, and
+`bench compare`
 verdicts and exit codes. One tiny real sweep feeds them all."""
 
 import copy
@@ -353,7 +354,8 @@ def test_machines_that_differ_are_named_and_absolute_times_refused(result):
     # the other class is chosen from the host's own, so the test means the same on every host
     host_isa = result["environment"]["machine"]["isa"]
     other_isa, bits = ("AVX2", 256) if host_isa == "AVX-512" else ("AVX-512", 512)
-    other["environment"]["machine"].update(isa=other_isa, vector_bits=bits, float32_lanes=bits // 32)
+    other["environment"]["machine"].update(isa=other_isa, vector_bits=bits,
+                                           float32_lanes=bits // 32)
     same, text = compare.machines(result, other)
     assert not same and "the machines differ" in text and other_isa in text
     with pytest.raises(compare.CompareError, match="--force"):

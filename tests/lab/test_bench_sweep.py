@@ -30,7 +30,8 @@ def plan(**axes):
                            axes.pop("targets"), axes.pop("peers"), **axes)
 
 
-@pytest.mark.parametrize("op, streams", [("forward", 2), ("backward", 3), ("fused", 3), ("grad", 2)])
+@pytest.mark.parametrize("op, streams",
+                         [("forward", 2), ("backward", 3), ("fused", 3), ("grad", 2)])
 @pytest.mark.parametrize("dtype, itemsize", [("float16", 2), ("float32", 4), ("float64", 8)])
 def test_bytes_moved_counts_every_stream(op, streams, dtype, itemsize):
     assert ops.bytes_moved(op, dtype, 1000) == streams * itemsize * 1000

@@ -1,5 +1,5 @@
 """The accuracy tables as a title, headers and rows of text: written once, drawn by the command
-line (rich) and by the README generator (markdown). ``code`` marks up names and bit patterns
+line (rich) and by the generator of the docs' tables (markdown). ``code`` marks up names and bit patterns
 (backticks in markdown, nothing in a terminal)."""
 
 BAND_NOTE = ("cells: max ULP error / % correctly rounded. 'grad from y' judges the gradient as "

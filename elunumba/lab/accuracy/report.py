@@ -9,7 +9,7 @@ QUANTITIES = ("forward", "grad from y", "grad vs true", "grad from x")
 
 
 def measure(variants, dtypes, per_band, alpha=1.0, scale=1.0, seed=0, chosen_bands=BAND_NAMES):
-    """One record per (dtype, variant, quantity, band); see README "Accuracy" for the fields.
+    """One record per (dtype, variant, quantity, band); see docs/accuracy.md for the fields.
 
     alpha and scale: numbers, or decimal strings (SELU's constants) that the references take
     exactly and the variants as the nearest float64.

@@ -7,7 +7,7 @@ nearest float64 first, as a caller's Python float would be); the references get 
 """
 
 from dataclasses import dataclass
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 

@@ -35,8 +35,8 @@ NOT_RECORDED = "not recorded"
 CELL_FIELDS = {
     "op": "forward, backward, fused or grad (the derivative from the input)",
     "dtype": "float16, float32 or float64",
-    "target": "elunumba target (cpu, parallel, parallel-cr, cuda) or peer (numpy-naive, numpy-expm1, "
-              "numexpr, torch, cupy)",
+    "target": "elunumba target (cpu, parallel, parallel-cr, cuda) or peer (numpy-naive, "
+              "numpy-expm1, numexpr, torch, cupy)",
     "kind": "target or peer",
     "device": "host or cuda",
     "size": "elements per array",
@@ -246,7 +246,8 @@ def environment_lines(env):
         clock = gpu.get("clock_khz")
         lines.append(("GPU", f"{gpu['name']} (compute capability {gpu['compute_capability']}, "
                              f"driver {gpu['driver']}, "
-                             f"clock {fmt.number(clock / 1e6) + ' GHz' if clock else NOT_RECORDED}, "
+                             "clock "
+                             f"{fmt.number(clock / 1e6) + ' GHz' if clock else NOT_RECORDED}, "
                              f"peak {fmt.number(gpu['peak_gbps'])} GB/s)"))
     return lines
 

@@ -67,7 +67,7 @@ class Plan:
     targets: list  # names
     peers: list  # (name, device)
     skipped: list  # {"name", "device", "reason"}
-    settings: timing.Settings = timing.Settings()
+    settings: timing.Settings = timing.DEFAULT
     alpha: float = 1.0
     seed: int = 0
     host_size_limit: int = None  # host cells stop here (default sizes with a GPU: 2^26)
@@ -119,7 +119,7 @@ class Plan:
 
 
 def make_plan(sizes=None, dtypes=None, ops=None, targets=None, peers=None, *,
-              strict_peers=None, settings=timing.Settings(), alpha=1.0, seed=0,
+              strict_peers=None, settings=timing.DEFAULT, alpha=1.0, seed=0,
               memory_available=None, extra_work=0.0):
     """A checked plan. None picks the default of an axis; named targets and peers must be able
     to run (unless ``strict_peers=False``), default ones that cannot are listed as skipped.

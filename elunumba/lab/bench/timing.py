@@ -61,6 +61,7 @@ class Settings:
 # cell slower at 99% confidence; with 7, 1/3432. A round's value is the median of its 3
 # samples, so that one sample cut short by another process (seen: 5x at 2^18 with the load
 # average at 3.6 on 2 cores) does not decide it.
+DEFAULT = Settings()  # frozen: one shared instance serves as every default
 QUICK = Settings(repeats=21, min_repeats=21, budget_s=0.15, min_sample_s=0.001,
                  warmup_s=0.01, rounds=7)
 
