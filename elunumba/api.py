@@ -4,7 +4,8 @@
 float32 is computed in float32 arithmetic, within 1 ULP and correctly rounded for most inputs,
 at the memory system's speed. ``ELUFunctions(correctly_rounded=True)``
 (``elunumba.correctly_rounded``) computes float32 through the float64 kernels and rounds once,
-which makes float32 ELU correctly rounded at some cost in speed; float16 and float64 are the same in both.
+which makes float32 ELU correctly rounded at some cost in speed; float16 and float64 are the
+same in both.
 """
 
 from numpy import ndarray  # one global lookup on the repeat-call path, not np + attribute

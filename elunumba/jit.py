@@ -30,8 +30,8 @@ a correctly rounded reference (docs/accuracy.md):
   x > 0, else ``scale*alpha*input_scale*exp(input_scale*x)``, for any alpha and scale with
   |alpha*scale*input_scale| < 2**50; within 1 ULP of the true derivative where that product is
   exact in x's precision (the default parameters), half an ULP more otherwise, plus the rounding
-  of the parameters themselves (docs/accuracy.md, "Gradients"). Compiled with ``fastmath={"contract"}`` it
-  returns what ``elunumba.elu_grad`` returns, bit for bit.
+  of the parameters themselves (docs/accuracy.md, "Gradients"). Compiled with
+  ``fastmath={"contract"}`` it returns what ``elunumba.elu_grad`` returns, bit for bit.
 
 Each compiles into the calling function (no call overhead, and loops over them vectorize).
 """

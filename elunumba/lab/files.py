@@ -1,9 +1,9 @@
 """Output files written whole or not at all, and output paths checked before any work is done.
 
-Every results file (JSON, CSV, markdown, plots, the docs' tables) goes through ``atomic_output``: the
-content is written to a temporary file in the destination folder and moved over the destination in
-one ``os.replace``, so an error or Ctrl-C halfway never leaves a truncated file where a good one
-was.
+Every results file (JSON, CSV, markdown, plots, the docs' tables) goes through ``atomic_output``:
+the content is written to a temporary file in the destination folder and moved over the
+destination in one ``os.replace``, so an error or Ctrl-C halfway never leaves a truncated file
+where a good one was.
 """
 
 import contextlib

@@ -1,6 +1,6 @@
 """The accuracy tables as a title, headers and rows of text: written once, drawn by the command
-line (rich) and by the generator of the docs' tables (markdown). ``code`` marks up names and bit patterns
-(backticks in markdown, nothing in a terminal)."""
+line (rich) and by the generator of the docs' tables (markdown). ``code`` marks up names and bit
+patterns (backticks in markdown, nothing in a terminal)."""
 
 BAND_NOTE = ("cells: max ULP error / % correctly rounded. 'grad from y' judges the gradient as "
              "the function of the stored y it is; 'grad vs true' compares it with alpha*e^x, "
