@@ -21,7 +21,8 @@ from rich.table import Table
 
 from elunumba.lab.files import atomic_output
 from elunumba.lab.memory import memory_bytes
-from elunumba.lab.accuracy import bands, exhaustive, fmt, gate, machine, reference, report, variants
+from elunumba.lab import machine
+from elunumba.lab.accuracy import bands, exhaustive, fmt, gate, reference, report, variants
 
 from .numbers import finite_number
 from .outfiles import output_path
@@ -89,7 +90,7 @@ def _provenance(ctx):
         value = ctx.params[param.name]
         words += [param.opts[0]] if param.is_flag else [
             param.opts[0], ",".join(value) if isinstance(value, list) else str(value)]
-    return {"command": shlex.join(words), "machine": machine.describe()}
+    return {"command": shlex.join(words), "machine": machine.record()}
 
 
 @click.command()
@@ -147,7 +148,7 @@ def accuracy(ctx, dtypes, per_band, band_names, alpha, selu, json_path, plot_pat
         console.print("[yellow]interrupted: nothing written[/yellow]")
         ctx.exit(EXIT_INTERRUPTED)
     console.print(f"{fmt.parameters(alpha, scale)}, {per_band:,} random inputs per band "
-                  f"({machine.line(machine.describe())})")
+                  f"({machine.line(machine.record())})")
     for dtype in dtypes:
         for quantity in report.QUANTITIES:
             headers, rows = fmt.band_table(records, dtype, quantity)

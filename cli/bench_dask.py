@@ -102,7 +102,7 @@ def _show(record, workers):
     out = stdout_console()
     machine = record["machine"]
     out.print(f"[bold]{record['command']}[/]", highlight=False)
-    out.print(f"  {machine['cpu']} ({machine['vector_isa']}), load average "
+    out.print(f"  {machine['model']['name']} ({machine['isa']}), load average "
               f"{machine['load_average'][0]:.1f} before, {record['load_average_after'][0]:.1f} "
               "after", markup=False, highlight=False)
     table = Table(title=f"{format_size(record['size'])} float32, chunks of "

@@ -125,8 +125,7 @@ def measure(quick, repeats):
                  "elunumba_s": t_ours, "speedup": ratio})
     return {
         "command": " ".join(["python", "tools/bench_torch.py"] + sys.argv[1:]),
-        "cpu": machine.cpu_model()["name"], "vector_isa": machine.compiled_for()["isa"],
-        "logical_cores": os.cpu_count(),
+        "machine": machine.record(), "logical_cores": os.cpu_count(),
         "torch_threads": torch.get_num_threads(), "numba_threads": numba.get_num_threads(),
         "load_average_before": load_before, "load_average_after": os.getloadavg(),
         "versions": {"torch": torch.__version__, "numba": numba.__version__,
@@ -137,7 +136,8 @@ def measure(quick, repeats):
 
 
 def markdown(record):
-    lines = [f"`{record['command']}` on {record['cpu']} ({record['vector_isa']}, "
+    lines = [f"`{record['command']}` on {record['machine']['model']['name']} "
+             f"({machine.line(record['machine'])}, "
              f"{record['torch_threads']} torch / {record['numba_threads']} Numba threads, "
              f"load average {record['load_average_before'][0]:.1f} before, "
              f"{record['load_average_after'][0]:.1f} after), float32, "

@@ -1,5 +1,6 @@
-"""The machine a figure was measured on (benchmarks, accuracy runs, tools), named so that the
-figure can be read elsewhere.
+"""The machine a figure was measured on, named so that the figure can be read elsewhere: ONE
+record (``record()``) for every results file (benchmarks, accuracy runs, the dask benchmark,
+the tools), with one key for the vector ISA, ``isa``.
 
 Two machines that both call themselves "AMD EPYC" may differ by a factor of three in these
 benchmarks: one with AVX-512, one with AVX2 only. So the record names, beside the CPU model,
@@ -33,12 +34,24 @@ def one_line():
     return f"{cpu_model()['name']}, {isa_text(compiled_for())}"
 
 
-def cpu_record():
-    """{model, family, vendor, llvm_cpu, isa, vector_bits, float32_lanes, cpu_override,
-    numpy_simd, blas}: everything the speed of these kernels depends on besides memory and
-    threads."""
-    compiled = compiled_for()
-    return {"model": cpu_model(), **compiled, "numpy_simd": numpy_simd(), "blas": blas()}
+def record():
+    """{model: {name, vendor, family, model, source}, architecture, llvm_cpu, isa, vector_bits,
+    float32_lanes, cpu_override, numpy_simd, blas}: everything the speed of these kernels depends
+    on besides memory and threads, and what their rounding depends on (the vector code)."""
+    return {"model": cpu_model(), "architecture": platform.machine(), **compiled_for(),
+            "numpy_simd": numpy_simd(), "blas": blas()}
+
+
+def line(machine):
+    """'x86_64, LLVM CPU znver3, AVX2': a record in one line, for tables of results. It reads
+    records of every version: accuracy files and tool outputs written before there was one
+    record named the ISA ``vector_isa`` and the architecture ``machine``; None (not recorded)
+    gives 'machine not recorded'."""
+    if not machine:
+        return "machine not recorded"
+    isa = machine.get("isa", machine.get("vector_isa"))
+    architecture = machine.get("architecture", machine.get("machine"))
+    return f"{architecture}, LLVM CPU {machine['llvm_cpu']}, {isa}"
 
 
 @functools.cache

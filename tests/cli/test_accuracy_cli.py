@@ -194,7 +194,7 @@ def test_selu_report_records_the_exact_constants(tmp_path):
     assert (recorded["alpha"], recorded["scale"]) == (reference.SELU_ALPHA, reference.SELU_SCALE)
     assert recorded["command"] == ("elunumba accuracy --dtypes float64 --per-band 300 --bands "
                                    f"ln2/2..1 --selu --json {out}")
-    assert recorded["machine"]["vector_isa"]
+    assert recorded["machine"]["isa"] and recorded["machine"]["llvm_cpu"]
     assert {r["band"] for r in recorded["records"]} == {"ln2/2..1"}
     mine = [r for r in recorded["records"]
             if r["variant"] == "elunumba[cpu]" and r["quantity"] == "forward"]

@@ -27,7 +27,7 @@ def test_tiny_run_writes_its_record(tmp_path):
     for summary in record["ops"].values():
         assert summary["in_process"]["median_s"] > 0
         assert summary["cluster_1_workers"]["vs_in_process"] > 0
-    assert record["machine"]["vector_isa"] and record["command"].startswith("elunumba")
+    assert record["machine"]["isa"] and record["command"].startswith("elunumba")
 
 
 @pytest.mark.parametrize("args, message", [

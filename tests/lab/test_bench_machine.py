@@ -44,12 +44,25 @@ def test_numba_cpu_overrides_are_honoured():
     assert haswell["isa"] == "AVX2" and haswell["vector_bits"] == 256
 
 
-def test_cpu_record_names_model_simd_and_blas():
-    record = machine.cpu_record()
+def test_the_record_names_model_isa_simd_and_blas():
+    record = machine.record()
     assert record["model"]["name"] and record["model"]["source"] in ("py-cpuinfo",
                                                                      "/proc/cpuinfo")
     assert isinstance(record["numpy_simd"]["baseline"], list)
     assert "lanes" in machine.isa_text(record)
+    assert record["isa"] == machine.compiled_for()["isa"] and record["architecture"]
+
+
+@pytest.mark.parametrize("record, text", [
+    # the record today, and the accuracy files written before there was one record
+    ({"architecture": "x86_64", "llvm_cpu": "znver3", "isa": "AVX2"},
+     "x86_64, LLVM CPU znver3, AVX2"),
+    ({"machine": "x86_64", "llvm_cpu": "znver4", "vector_isa": "AVX-512"},
+     "x86_64, LLVM CPU znver4, AVX-512"),
+    (None, "machine not recorded"),
+])
+def test_line_reads_records_of_every_version(record, text):
+    assert machine.line(record) == text
 
 
 def test_cpu_model_without_py_cpuinfo_reads_proc(monkeypatch):
@@ -63,7 +76,7 @@ def test_cpu_model_without_py_cpuinfo_reads_proc(monkeypatch):
 
 
 def test_same_class_compares_model_isa_and_width():
-    cpu = machine.cpu_record()
+    cpu = machine.record()
     assert machine.same_class(cpu, cpu) is True
     # the other class is chosen from the host's own, so the test means the same on every host
     other = dict(cpu, isa="AVX2", vector_bits=256) if cpu["isa"] == "AVX-512" else dict(

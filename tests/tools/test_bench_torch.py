@@ -6,6 +6,7 @@ import json
 import pytest
 
 pytest.importorskip("torch")
+from elunumba.lab import machine  # noqa: E402
 from tools import bench_torch  # noqa: E402  (after the skip: it imports torch)
 
 
@@ -48,6 +49,7 @@ def test_quick_run_writes_the_record(tmp_path, capsys):
         "activation forward", "activation forward + backward", "training step, batch 16"]
     assert all(row["torch_s"] > 0 and row["elunumba_s"] > 0 and row["speedup"] > 0
                for row in record["rows"])
-    assert record["vector_isa"] in ("AVX-512", "AVX2", "SSE/other", "unknown")
+    assert record["machine"]["isa"] == machine.compiled_for()["isa"]  # the one machine record
     printed = capsys.readouterr().out
-    assert "| training step, batch 16 |" in printed and record["cpu"] in printed
+    assert "| training step, batch 16 |" in printed
+    assert record["machine"]["model"]["name"] in printed and record["machine"]["isa"] in printed

@@ -4,8 +4,8 @@ hand; tools/accuracy_tables.py writes them)."""
 import pathlib
 import shlex
 
-from .. import markdown
-from . import fmt, machine
+from .. import machine, markdown
+from . import fmt
 from .report import worst_by
 
 MARKERS = ("<!-- accuracy-table:start -->", "<!-- accuracy-table:end -->")

@@ -270,8 +270,7 @@ def _summary(samples, size, clients):
 
 
 def machine():
-    """The CPU, the vector ISA the kernels are compiled for, and the load, for the record."""
+    """The machine record (elunumba.lab.machine.record) and the load average, for the record."""
     from elunumba.lab import machine
 
-    return {"cpu": machine.cpu_model()["name"], "vector_isa": machine.compiled_for()["isa"],
-            "load_average": os.getloadavg()}
+    return {**machine.record(), "load_average": os.getloadavg()}

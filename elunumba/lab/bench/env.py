@@ -28,7 +28,7 @@ def collect(*, command, gpu=False):
     record = {
         "command": command,
         "cpu": machine.cpu_model()["name"],
-        "machine": machine.cpu_record(),
+        "machine": machine.record(),
         "logical_cores": os.cpu_count(),
         "usable_cores": len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity")
         else os.cpu_count(),

@@ -59,7 +59,7 @@ GOAL_SIZE = 2**26
 
 def summarize(cells, small_call=None, cpu=None, alpha=1.0):
     """{"entries": [...], "small_call": {...} or None}; an entry's value is None when the sweep
-    did not measure what it needs. ``cpu`` is the machine record (machine.cpu_record)."""
+    did not measure what it needs. ``cpu`` is the machine record (machine.record)."""
     host = {(c["op"], c["dtype"], c["target"], c["size"]): c for c in cells
             if c["device"] == "host" and c["status"] == "ok"}
     sizes = sorted({size for (*_, size) in host}, reverse=True)
