@@ -34,7 +34,8 @@ def call(op, inputs, coefs, out, target, correctly_rounded):
             scalars = []
             if op == "backward" and inputs_in_dtype[0].size == 1 < math.prod(shape):
                 # one grad_out for every y (elu_backward(1.0, y)) goes to the kernel as a
-                # scalar: broadcast into an array it cost 3x the memory and time
+                # scalar: broadcast into an array it would cost a third array's memory and
+                # traffic
                 scalars = [_storage_view(inputs_in_dtype.pop(0)).reshape(())[()]]
             run_flat(launch, inputs_in_dtype, results, kernel_coefs,
                      fresh_outputs=buffers is None, scalars=scalars)

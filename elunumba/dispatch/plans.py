@@ -2,13 +2,14 @@
 that a repeat call on C-contiguous NumPy arrays only allocates its output (or checks ``out``)
 and runs the kernel.
 
-On 1,000 float32 elements (`elunumba bench`, "small call" in the summary) a repeat call costs
-~2.7x np.expm1 this way, against ~12x through the general path; the kernel and the allocation
-alone are ~1.4x. Plans are kept only for params that are Python floats or ints other than ±0 and
-a str target, and ``run`` checks those types before every lookup: those are the only values for
-which an equal dict key means the same call (2 == 2.0 gives the same coefficients). True == 1.0,
-Fraction(3, 2) == 1.5 and 1.5 + 0j == 1.5, which the general path refuses, and -0.0 == 0.0,
-which changes the sign of zero results, must not find a plan.
+The general path's checks cost several times a small call's work; a plan leaves only the
+allocation and the kernel (what each costs on 1,000 float32 elements: the "small call" lines of
+the benchmark's summary, docs/benchmarks.md). Plans are kept only for params that are Python
+floats or ints other than ±0 and a str target, and ``run`` checks those types before every
+lookup: those are the only values for which an equal dict key means the same call (2 == 2.0
+gives the same coefficients). True == 1.0, Fraction(3, 2) == 1.5 and 1.5 + 0j == 1.5, which the
+general path refuses, and -0.0 == 0.0, which changes the sign of zero results, must not find a
+plan.
 """
 
 import numpy as np

@@ -32,10 +32,10 @@ class _Interleaving(CPUDispatcher):
     """A dispatcher whose vectorized loops hold INTERLEAVE independent vectors per iteration.
 
     LLVM's cost model keeps one vector per iteration in a loop as long as the expm1 kernels', so
-    the core works on one long dependency chain at a time. Interleaved op by op, three vectors
-    ran the float32 forward and fused loops 1.06-1.25x faster on Zen 3 (AVX2) with the same
-    bits; two gained less, and four spill more registers and gained less too
-    (notes/avx2-kernels.md). Numba has no per-loop hint, so the count is LLVM's process-wide
+    the core works on one long dependency chain at a time. Three independent vectors per
+    iteration give the same bits and shorten that wait; two gained less and four spill registers
+    (the paired A/B runs: bench_results/benchmarks/ab-kernels-interleave3-amd-epyc-znver3-avx2.md,
+    read in notes/avx2-kernels.md). Numba has no per-loop hint, so the count is LLVM's process-wide
     option, set only while this dispatcher compiles: Numba's compiler lock keeps every other
     Numba compilation out meanwhile, and the option goes back to 0 (the cost model's choice)
     before the lock is released.

@@ -16,12 +16,18 @@ from . import compiler, threads
 from .formulas import FORMULAS, elu_slope_from_input, elu_slope_from_output, elu_value, variant
 from .storage import load, narrow, widen
 
-# target="auto" runs on one thread below this many elements and on all Numba threads from it on.
-# Measured with `python -m tools.measure_threshold` on the 2-core reference machine: forward
-# float32, two threads are a tie with one at 2^14 (0.96-1.12x over three runs) and win from 2^15
-# on (1.01-1.30x, rising to 2x by 2^19): waking the second thread costs about as much as 2^13
-# elements of work. See README "Targets".
+# target="auto" runs on one thread below this many elements and on all Numba threads from it on:
+# the smallest size at which two threads beat one in every run, because waking the second thread
+# costs about as much as some thousands of elements of work. `python -m tools.measure_threshold`
+# measures it; the figures are in notes/code-figures.md ("The parallel threshold").
 PARALLEL_THRESHOLD = 2**15
+
+# The loops below are templates. Their `elu_value` is not the one they are compiled with:
+# formulas.variant copies each loop once per formula with `elu_value` rebound to
+# FORMULAS[kind] ("unit", "exact" or "scaled", picked from the coefficients by
+# formulas.formula), so that one loop body serves all three without a branch per element. The
+# imported `elu_value` (the "exact" formula) is only what a template called directly would use;
+# gpu.py's kernels are rebound the same way.
 
 
 def _forward(x, y, poscoef, negcoef, negiptcoef):
@@ -60,8 +66,9 @@ LOOPS = {"forward": _forward, "backward": _backward, "fused": _fused,
          "grad_from_input": _grad_from_input, "fused_from_input": _fused_from_input}
 
 # The loops that evaluate expm1 or exp, compiled with several independent vectors per iteration
-# (compiler.kernel's interleave): LLVM keeps one per iteration in loops this long, and three ran
-# them 1.06-1.25x faster on Zen 3 (AVX2). LLVM interleaves the short backward loop by itself.
+# (compiler.kernel's interleave): LLVM keeps one per iteration in loops this long, which leaves
+# the core one long dependency chain at a time (why three, and the A/B runs: compiler._Interleaving
+# and notes/avx2-kernels.md). LLVM interleaves the short backward loop by itself.
 # A new loop that evaluates expm1 or exp adopts this by adding its op name here.
 INTERLEAVED = {"forward", "fused", "grad_from_input", "fused_from_input"}
 

@@ -36,9 +36,9 @@ def elu_value(x, poscoef, negcoef, negiptcoef):
 @register_jitable
 def elu_value_unit(x, poscoef, negcoef, negiptcoef):
     """elu_value for alpha*scale = 1 and input_scale = 1 (ELU's default, alpha = 1), without the
-    two products by 1: they are exact, so no bit changes, but on AVX2 the loop's time follows
-    the instructions it issues, and leaving them out (and the registers they held) ran it 1.18x
-    faster in float32 and 1.45x in float64, one thread in cache (notes/avx2-kernels.md). x goes
+    two products by 1: they are exact, so no bit changes, but where the loop's time follows the
+    instructions it issues (AVX2), fewer instructions and registers make it faster
+    (bench_results/benchmarks/ab-kernels-unit-amd-epyc-znver3-avx2.md). x goes
     to the coefficients' precision, which the product by input_scale did: float64 for float32
     arrays in the correctly rounded functions."""
     return x * poscoef if not x < 0 else expm1(in_precision_of(x, negiptcoef))

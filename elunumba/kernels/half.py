@@ -4,8 +4,8 @@ Numba has no CPU float16 type, but LLVM has: these intrinsics reinterpret the bi
 ``half`` and extend or truncate it, which LLVM compiles to the F16C instructions vcvtph2ps and
 vcvtps2ph (8 elements per instruction) where the CPU has them and to compiler-rt calls where it
 does not. The loop stays one vectorized pass: float16 is widened on load and rounded once, to
-nearest even, on store. (A bit-twiddling version in plain Numba arithmetic ran 2.7x slower than
-the float32 kernel; with F16C the float16 kernel moves half the bytes at float32's speed.)
+nearest even, on store. (A bit-twiddling version in plain Numba arithmetic was several times
+slower than the float32 kernel: notes/code-figures.md, "float16".)
 """
 
 from llvmlite import ir

@@ -9,17 +9,18 @@ meaningful only on one machine.
 The unit of the test is the round (one pass of the sweep through all its cells, see sweep.py):
 a cell's value in a round is the median of that round's sample costs. Samples of one round are
 taken within a fraction of a second and share the machine's state of that moment, so they are
-not independent: tested one by one, two back-to-back runs of one commit differed "significantly"
-in 3 of 10 pairs on the 2-core AVX2 reference machine. A cell is "slower" only when both hold:
+not independent: tested one by one, back-to-back runs of one commit often differed
+"significantly" (notes/code-figures.md, "The regression gate"). A cell is "slower" only when both
+hold:
 
 - a one-sided Mann-Whitney U test (scipy.stats.mannwhitneyu) on the per-round values of the two
   runs says NEW costs more than OLD at the stated ``confidence`` (default 99%) for the cells of
   its kind together: the p-values of elunumba's cells (and, apart, of the peers') are adjusted
   by scipy.stats.false_discovery_control (Benjamini-Hochberg), since the gate asks one
-  question of all its cells at once. Tested at 1% each, the 24 unchanged target cells of a
-  --quick run would give a false alarm in about one comparison in five; adjusted, two runs of
-  one commit give one about 1% of the time, and a slowdown that reaches many cells still
-  stands out. And
+  question of all its cells at once: tested at 1% each, the many unchanged target cells of a
+  --quick run would give false alarms often; adjusted, two runs of one commit give one about
+  1% of the time, and a slowdown that reaches many cells still stands out (how often, measured
+  by tools/measure_compare_gate.py: docs/benchmarks.md, "The regression gate"). And
 - the change of the median cost exceeds ``min_effect_pct`` (default 5%);
 
 "faster" likewise the other way, "same" otherwise. A cell measured in OLD that failed in NEW is

@@ -3,14 +3,11 @@
 A cell that moves B bytes (reads plus writes) is compared with a copy of B/2 bytes, which also
 reads and writes B bytes in all. On the host the copy is the fastest of ``np.copyto`` (one
 thread), a Numba ``prange`` loop and one block copy (memcpy) per Numba thread: which one wins
-depends on the size and the moment on the 2-core reference machine (in
-bench_results/benchmarks/bench-avx512.json
-the block copy wins from 24 MiB to 768 MiB, the loop at 1 GiB and above and at most small
-sizes), and a weak baseline flatters every cell. An implementation that runs on one thread is
-compared with the one-thread copy (np.copyto) instead: divided by a copy on all cores, its
-fraction moved with the other core's load alone (in `bench compare` of identical runs, a "cpu"
-cell stayed at 303-339 us while the two-thread copy beside it went from 22 to 66 GB/s). On a GPU
-it is a device-to-device copy.
+depends on the size and on the moment, and a weak baseline flatters every cell. An
+implementation that runs on one thread is compared with the one-thread copy (np.copyto)
+instead: divided by a copy on all cores, its fraction would move with the other cores' load
+alone. (Which copy won where, and a one-thread cell against the all-thread copy:
+notes/code-figures.md, "The copy baseline".) On a GPU it is a device-to-device copy.
 """
 
 import functools

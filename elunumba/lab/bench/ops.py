@@ -11,11 +11,11 @@ A stream is one array of ``size`` elements read or written once, so a call moves
 branch), grad_out is uniform on [-1, 1), y = elu(x).
 
 Every benchmark array starts on a page boundary (``aligned_empty``): where the heap happens to
-place two arrays changes their speed, so that runs differed by where they allocated. Measured on
-the 2-core AVX2 machine (glibc, AMD Zen 3), np.copyto of 16-24 KiB took 1.4-2.0 us with source
-and destination at the same offset within a page and 10-16 us with the destination 16 bytes
-further (what two heap blocks one after the other give). Large NumPy arrays, mapped by the
-allocator a page each plus the same header, sit at equal offsets too, as these do.
+place two arrays changes their speed (a small copy is several times slower when source and
+destination sit at different offsets within a page, as two heap blocks one after the other do:
+notes/code-figures.md, "Page-aligned arrays"), so that runs differed by where they allocated.
+Large NumPy arrays, mapped by the allocator a page each plus the same header, sit at equal
+offsets too, as these do.
 """
 
 import numpy as np

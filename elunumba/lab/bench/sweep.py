@@ -307,8 +307,8 @@ class Runner:
                 samples += timed.samples
                 copies[name] = timing.Timing(tuple(samples), timed.calls_per_sample)
         # the fastest copy over the rounds: a parallel copy that wins when timed alone can
-        # lose badly when its threads must wake after other work (measured: 100x at 2^12
-        # on this 2-core machine under load)
+        # lose badly when its threads must wake after other work (notes/code-figures.md,
+        # "The copy baseline")
         fastest_copy = min(copies.values(), key=lambda t: t.stats()["median_s"], default=None)
         # one-thread implementations against the one-thread copy (see copy.py)
         one_thread_copy = copies.get(copy.ONE_THREAD_METHOD, fastest_copy)

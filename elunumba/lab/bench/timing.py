@@ -9,11 +9,9 @@ optional ``flush`` runs between samples, outside the timed region, and forces ``
 that every sample starts from cold caches.
 
 A sweep spreads each cell's samples over ``rounds`` passes through all its cells
-(``Settings.for_round``): the machine's speed changes from one second to the next (on the 2-core
-AVX2 reference machine the medians of five back-to-back runs differed 2-5 times more than the
-spread of the samples inside one run predicted, because each cell's samples were taken within a
-fraction of a second), so a slow spell now falls on a few samples of many cells rather than on
-every sample of one.
+(``Settings.for_round``): the machine's speed changes from one second to the next, more than the
+spread of samples taken within a fraction of a second shows (notes/code-figures.md, "Rounds"),
+so a slow spell now falls on a few samples of many cells rather than on every sample of one.
 """
 
 import dataclasses
@@ -59,8 +57,8 @@ class Settings:
 # every quick cell gets 3 samples in each of 7 rounds. `bench compare` tests per-round values:
 # with 3 rounds the smallest p-value a rank test can reach is 0.05, so it could never call a
 # cell slower at 99% confidence; with 7, 1/3432. A round's value is the median of its 3
-# samples, so that one sample cut short by another process (seen: 5x at 2^18 with the load
-# average at 3.6 on 2 cores) does not decide it.
+# samples, so that one sample slowed by another process (notes/code-figures.md, "Rounds") does
+# not decide it.
 DEFAULT = Settings()  # frozen: one shared instance serves as every default
 QUICK = Settings(repeats=21, min_repeats=21, budget_s=0.15, min_sample_s=0.001,
                  warmup_s=0.01, rounds=7)
