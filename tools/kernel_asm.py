@@ -97,6 +97,17 @@ def row(kernels, op, kind, dtype, mca_cpu):
             f"| {estimate} |")
 
 
+def kernels_of(package):
+    """The CPU kernels' table of ``package``: in its kernels/cpu.py since the package was
+    regrouped into folders (2026-12-06), in its cpu.py in references from before."""
+    for module in (".kernels.cpu", ".cpu"):
+        try:
+            return importlib.import_module(package + module).KERNELS
+        except ModuleNotFoundError:
+            continue
+    raise SystemExit(f"kernel_asm: {package} has neither kernels/cpu.py nor cpu.py")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--mca-cpu", default="znver3", help="CPU model for llvm-mca")
@@ -110,7 +121,7 @@ def main():
             parser.error(str(error))
     else:
         package = "elunumba"
-    kernels = importlib.import_module(package + ".cpu").KERNELS
+    kernels = kernels_of(package)
     print(f"{package} from {importlib.import_module(package).__file__}")
     print(f"Numba {numba.__version__}, code generated for {numba.config.CPU_NAME or 'the host'}"
           f"; llvm-mca -mcpu={args.mca_cpu}\n")

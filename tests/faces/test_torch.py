@@ -27,9 +27,9 @@ from reference import (  # noqa: E402
     ulp_distance,
 )
 
+from tools import bench_torch  # noqa: E402  (ConvNetELU, also what the benchmark trains)
+
 ROOT = pathlib.Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "tools"))
-import bench_torch  # noqa: E402  (ConvNetELU, also what the benchmark trains)
 TORCH_DTYPES = {np.float16: torch.float16, np.float32: torch.float32, np.float64: torch.float64}
 
 # (name, ours, torch's, elunumba parameters)

@@ -9,7 +9,8 @@ import pytest
 
 import elunumba
 
-from tools import check_bit_identity, reference_kernels
+import elunumba.kernels.cpu
+from tools import check_bit_identity, kernel_asm, reference_kernels
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 
@@ -54,3 +55,13 @@ def test_float64_samples_are_negative_or_special_and_as_many_as_asked():
     assert samples.size == 1000
     assert np.all(np.signbit(samples))
     assert np.isnan(special).any() and np.isinf(special).any()
+
+
+def test_kernel_asm_finds_the_kernels_in_either_layout(tmp_path, monkeypatch):
+    old = tmp_path / "before_the_regroup"  # a reference from before kernels/ existed
+    old.mkdir()
+    (old / "__init__.py").write_text("")
+    (old / "cpu.py").write_text("KERNELS = {'old': 1}\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    assert kernel_asm.kernels_of("before_the_regroup") == {"old": 1}
+    assert kernel_asm.kernels_of("elunumba") is elunumba.kernels.cpu.KERNELS
