@@ -11,8 +11,8 @@ import os
 import sys
 from pathlib import Path
 
+from elunumba.lab import markdown
 from elunumba.lab.accuracy import doc_tables
-from elunumba.lab.files import atomic_output, check_output_path
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench_results" / "accuracy"
@@ -59,12 +59,9 @@ def load(name):
 
 def main(path=PAGE):
     try:
-        path = check_output_path(path, (".md",))
-        text = doc_tables.rewrite(path.read_text(), body(load, path))
+        markdown.rewrite_block(path, doc_tables.MARKERS, body(load, path))
     except (OSError, ValueError) as error:
         sys.exit(f"accuracy_tables: {error}")
-    with atomic_output(path) as file:
-        file.write(text)
     print(f"rewrote the accuracy tables in {path}")
 
 

@@ -14,7 +14,6 @@ import click
 from click.testing import CliRunner
 
 from elunumba.lab import markdown
-from elunumba.lab.files import atomic_output, check_output_path
 from elunumba_cli.main import cli
 
 PAGE = Path(__file__).resolve().parent.parent / "docs" / "cli.md"
@@ -42,12 +41,9 @@ def body():
 
 def main(path=PAGE):
     try:
-        path = check_output_path(path, (".md",))
-        text = markdown.replace_between(path.read_text(), MARKERS, body())
+        markdown.rewrite_block(path, MARKERS, body())
     except (OSError, ValueError) as error:
         sys.exit(f"cli_reference: {error}")
-    with atomic_output(path) as file:
-        file.write(text)
     print(f"rewrote the CLI reference in {path}")
 
 

@@ -1,5 +1,7 @@
 """Markdown for generated results: tables, and the block of a file between two markers."""
 
+from .files import atomic_output, check_output_path
+
 
 def table(headers, rows):
     lines = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
@@ -18,3 +20,13 @@ def replace_between(text, markers, body):
     head, rest = text.split(start)
     _, tail = rest.split(end)
     return f"{head}{start}\n{body}\n{end}{tail}"
+
+
+def rewrite_block(path, markers, body):
+    """Replace the block between ``markers`` in the markdown file ``path`` by ``body``: the
+    file is written whole or not at all, and OSError or ValueError (a missing or unwritable
+    file, markers missing or out of order) is raised before anything is written."""
+    path = check_output_path(path, (".md",))
+    text = replace_between(path.read_text(), markers, body)
+    with atomic_output(path) as file:
+        file.write(text)

@@ -225,6 +225,20 @@ def test_marker_block_is_replaced():
             == "head <!-- s -->\nnew\n<!-- e --> tail")
 
 
+def test_rewrite_block_writes_the_page_or_leaves_it_untouched(tmp_path):
+    markers = ("<!-- s -->", "<!-- e -->")
+    page = tmp_path / "page.md"
+    page.write_text("head\n<!-- s -->\nold\n<!-- e -->\ntail\n")
+    markdown.rewrite_block(page, markers, "new")
+    assert page.read_text() == "head\n<!-- s -->\nnew\n<!-- e -->\ntail\n"
+    page.write_text("no markers\n")
+    with pytest.raises(ValueError, match="expected one <!-- s -->"):
+        markdown.rewrite_block(page, markers, "new")
+    assert page.read_text() == "no markers\n"
+    with pytest.raises(ValueError, match=".md"):
+        markdown.rewrite_block(tmp_path / "page.txt", markers, "new")
+
+
 def test_the_accuracy_page_is_generated_from_the_committed_runs():
     text = accuracy_tables.PAGE.read_text()
     assert doc_tables.rewrite(text, accuracy_tables.body(accuracy_tables.load)) == text
