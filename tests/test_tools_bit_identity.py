@@ -56,3 +56,23 @@ def test_float64_samples_are_negative_or_special_and_as_many_as_asked():
     assert samples.size == 1000
     assert np.all(np.signbit(samples))
     assert np.isnan(special).any() and np.isinf(special).any()
+
+
+def test_backward_compares_the_gradient_of_every_stored_output(capsys):
+    here = pathlib.Path(elunumba.__file__).resolve().parent.parent
+    reference = reference_kernels.load(here)
+    y = np.array([-1.0, -0.5, -0.0, 0.0, 2.0, np.nan], np.float32)
+    run = check_bit_identity.backward(1.0)
+    assert run(elunumba, y)[0].tolist()[:5] == [0.0, 0.5, 1.0, 1.0, 1.0]
+    assert check_bit_identity.compare("backward", [y], lambda y: run(elunumba, y),
+                                      lambda y: run(reference, y)) == 0
+
+
+def test_only_matching_no_comparison_exits_2_listing_them(tmp_path):
+    here = pathlib.Path(elunumba.__file__).resolve().parent.parent
+    run = subprocess.run([sys.executable, str(TOOLS / "check_bit_identity.py"), "--reference",
+                          str(here), "--only", "sideways"], capture_output=True, text=True,
+                         cwd=TOOLS)
+    assert run.returncode == 2
+    assert "--only 'sideways' matches no comparison" in run.stderr
+    assert "float32 backward, alpha=1.0, all outputs" in run.stderr
