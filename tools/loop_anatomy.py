@@ -3,11 +3,11 @@ of the element formula left out, on one thread, in cycles per element.
 
 Each part is left out alone (the shift of the reduction interval by 3/16, the clamp below at
 F32_LOWEST, ELU's select of the linear branch), then all three together: what is left is the bare
-reduction, polynomial and 2^n*expm1(r) + (2^n - 1). (Without the shift the result is less
-accurate, not wrong in range: r stays within ln2/2 + 3/16*ln2 of 0, where the polynomial still
-holds roughly; the row shows what the shift's one operation costs.) Every loop is compiled as the kernels are
-(elunumba._jit: FMA contraction, three vectors per iteration), and the loop with nothing left out
-is checked to give the kernel's bits, so the copies cannot drift from the real formula. A plain
+reduction, polynomial and 2^n*expm1(r) + (2^n - 1). (Without the shift, r reaches past the
+interval the polynomial is fitted on, so that loop is less accurate: it shows what the shift's
+one operation costs.) Every loop is compiled as the kernels are (elunumba._jit: FMA contraction,
+three vectors per iteration), and the loop with nothing left out is checked to give the kernel's
+bits, so the copies cannot drift from the real formula. A plain
 copy loop gives the floor of loading and storing.
 
 Times are the slope between two sizes in the caches (2^13 and 2^16 elements), so the cost of a
@@ -22,7 +22,6 @@ the kernel, taken in the same rounds, hold better.
 """
 
 import argparse
-import math
 import os
 import statistics
 import time
