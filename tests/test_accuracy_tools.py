@@ -120,6 +120,19 @@ def test_gate_fails_with_an_impossible_threshold(small_gate):
     assert "forward float32 cpu: max error" in result.output
 
 
+def test_gate_fails_below_a_share_of_correctly_rounded_results(small_gate, tmp_path):
+    thresholds = gate.load_thresholds()
+    shares = thresholds[gate.SHARE_KEY]
+    shares["forward"]["float32"]["cpu"] = 1.0
+    path = tmp_path / "t.json"
+    path.write_text(json.dumps(thresholds))
+    result = CliRunner().invoke(cli, ["check", "--thresholds", str(path)])
+    assert result.exit_code == 1
+    assert "forward float32 cpu: " in result.output
+    assert "% correctly rounded, below 100.0000%" in result.output
+    assert "forward float32 parallel" not in result.output
+
+
 def test_gate_fails_with_the_naive_variant(small_gate):
     result = CliRunner().invoke(cli, ["check", "--implementation", "naive"])
     assert result.exit_code == 1
