@@ -1,11 +1,12 @@
 """Does `elunumba check` notice a slightly wrong float32 polynomial? For each coefficient of the
 float32 expm1 (elunumba._expm1.F32_C3 .. F32_C7), run the gate in a fresh process with that one
 coefficient multiplied by (1 + 2^-18), and report its exit status and the lines it failed on; the
-unchanged kernels are run first and must pass.
+unchanged kernels must pass.
 
-Each run compiles anew into its own empty Numba cache (the disk cache tells kernels apart by their
-source files, which the change does not touch). Prints a Markdown report; exit status 0 when the
-unchanged kernels passed and every changed one failed (exit 1), 1 otherwise.
+The six runs go side by side, each compiling anew into its own empty Numba cache (the disk cache
+tells kernels apart by their source files, which the change does not touch). Prints a Markdown
+report; exit status 0 when the unchanged kernels passed and every changed one failed (exit 1), 1
+otherwise.
 
     python tools/gate_sensitivity.py > bench_results/gate-sensitivity.md
 """
@@ -35,17 +36,21 @@ cli(["check"], prog_name="elunumba")
 """
 
 
-def run_gate(coefficient):
-    """(exit status, the gate's FAIL lines) with ``coefficient`` changed ("" for none)."""
-    with tempfile.TemporaryDirectory() as cache:
-        env = dict(os.environ, NUMBA_CACHE_DIR=cache)
-        done = subprocess.run([sys.executable, "-c", GATE.format(factor=FACTOR), coefficient],
-                              capture_output=True, text=True, env=env)
-    failed = [line.removeprefix("FAIL ") for line in done.stderr.splitlines()
-              if line.startswith("FAIL ")]
-    if done.returncode not in (0, 1):
-        failed = [done.stderr.strip().splitlines()[-1] if done.stderr.strip() else "no output"]
-    return done.returncode, failed
+def start_gate(coefficient, cache):
+    """The gate as a running process, with ``coefficient`` changed ("" for none)."""
+    env = dict(os.environ, NUMBA_CACHE_DIR=cache)
+    return subprocess.Popen([sys.executable, "-c", GATE.format(factor=FACTOR), coefficient],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+
+
+def outcome(process):
+    """(exit status, the gate's FAIL lines, or the last line of an unexpected error)."""
+    _, stderr = process.communicate()
+    if process.returncode not in (0, 1):
+        return process.returncode, [stderr.strip().splitlines()[-1] if stderr.strip()
+                                    else "no output"]
+    return process.returncode, [line.removeprefix("FAIL ") for line in stderr.splitlines()
+                                if line.startswith("FAIL ")]
 
 
 def main():
@@ -56,18 +61,22 @@ def main():
     print("| coefficient | value | changed to | exit status | what the gate reported |")
     print("|---|---|---|---|---|")
     all_caught = True
-    for coefficient in ("", *COEFFICIENTS):
-        status, failed = run_gate(coefficient)
-        if coefficient:
-            value = getattr(_expm1, coefficient)
-            changed = np.float32(value * FACTOR)
-            cells = [f"`{coefficient}`", f"{float(value)!r}", f"{float(changed)!r}"]
-            all_caught &= status == 1
-        else:
-            cells = ["none (the kernels as they are)", "", ""]
-            all_caught &= status == 0
-        reported = "<br>".join(failed) if failed else "passed"
-        print(f"| {' | '.join(cells)} | {status} | {reported} |", flush=True)
+    # the runs are independent: side by side, they take the time of one where cores are free
+    with tempfile.TemporaryDirectory() as caches:
+        runs = {coefficient: start_gate(coefficient, os.path.join(caches, coefficient or "none"))
+                for coefficient in ("", *COEFFICIENTS)}
+        for coefficient, process in runs.items():
+            status, failed = outcome(process)
+            if coefficient:
+                value = getattr(_expm1, coefficient)
+                changed = np.float32(value * FACTOR)
+                cells = [f"`{coefficient}`", f"{float(value)!r}", f"{float(changed)!r}"]
+                all_caught &= status == 1
+            else:
+                cells = ["none (the kernels as they are)", "", ""]
+                all_caught &= status == 0
+            reported = "<br>".join(failed) if failed else "passed"
+            print(f"| {' | '.join(cells)} | {status} | {reported} |", flush=True)
     print(f"\n{'Every' if all_caught else 'Not every'} change made the gate exit 1"
           f"{' and the unchanged kernels passed' if all_caught else ''}.")
     return 0 if all_caught else 1
