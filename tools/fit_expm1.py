@@ -1,4 +1,4 @@
-"""Fit the polynomial coefficients used by elunumba/_expm1.py.
+"""Fit the polynomial coefficients used by elunumba/kernels/expm1.py.
 
 expm1(r) is written r + r**2/2 + r**3 * q(r) on the interval the reduction leaves r in; q is a
 Chebyshev fit (near minimax) to (expm1(r) - r - r**2/2) / r**3, computed with mpmath at 60 digits

@@ -1,5 +1,5 @@
 """Does `elunumba check` notice a slightly wrong float32 polynomial? For each coefficient of the
-float32 expm1 (elunumba._expm1.F32_C3 .. F32_C7), run the gate in a fresh process with that one
+float32 expm1 (elunumba.kernels.expm1.F32_C3 .. F32_C7), run the gate in a fresh process with that one
 coefficient multiplied by (1 + 2^-18), and report its exit status and the lines it failed on; the
 unchanged kernels must pass.
 
@@ -19,8 +19,8 @@ import tempfile
 import numba
 import numpy as np
 
-from elunumba import _expm1
-from elunumba._machine import one_line as machine_line
+from elunumba.kernels import expm1 as _expm1
+from elunumba.lab.machine import one_line as machine_line
 
 COEFFICIENTS = ("F32_C3", "F32_C4", "F32_C5", "F32_C6", "F32_C7")
 FACTOR = 1 + 2.0**-18
@@ -28,7 +28,7 @@ FACTOR = 1 + 2.0**-18
 GATE = """
 import sys
 import numpy as np
-from elunumba import _expm1
+from elunumba.kernels import expm1 as _expm1
 if sys.argv[1]:
     setattr(_expm1, sys.argv[1], np.float32(getattr(_expm1, sys.argv[1]) * {factor!r}))
 from elunumba_cli.main import cli

@@ -1,5 +1,5 @@
 """Combine `elunumba accuracy --exhaustive` runs over adjacent ranges of bit patterns into one
-result, as if one run had covered them all (elunumba.accuracy.exhaustive.merge): the way to
+result, as if one run had covered them all (elunumba.lab.accuracy.exhaustive.merge): the way to
 spread an exhaustive check over several processes.
 
     python tools/merge_exhaustive.py OUT.json RUN1.json RUN2.json ...
@@ -11,8 +11,8 @@ OUT.json records each run's command (in "commands") and is written atomically.
 import json
 import sys
 
-from elunumba._files import atomic_output, check_output_path
-from elunumba.accuracy import exhaustive
+from elunumba.lab.files import atomic_output, check_output_path
+from elunumba.lab.accuracy import exhaustive
 
 
 def merged(runs):
