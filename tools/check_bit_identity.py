@@ -5,6 +5,8 @@
   elunumba.kernels.formulas.FORMULAS), and the fused kernels' value and gradient (from the output
   and from the
   input) for alpha = 1: all 2^32 inputs;
+- float32 backward (the gradient from a stored output y, grad_out = 1), alpha = 1 and 1.7: all
+  2^32 values of y;
 - float16 forward, alpha = 1 and 1.7: all 65,536 inputs;
 - float32 correctly rounded forward (the float64 expm1, rounded once), alpha = 1 and 1.7: all 2^31
   negative inputs (the only ones that reach expm1);
@@ -14,7 +16,7 @@
 Results are compared as bit patterns, NaN payloads and signs of zero included. Exit status 0 when
 everything matched, 1 otherwise, 2 on a usage error.
 
-    python -m tools.check_bit_identity --reference /tmp/ref
+    python -m tools.check_bit_identity --reference /tmp/ref [--only backward]
 """
 
 import argparse
@@ -81,6 +83,13 @@ def forward(alpha, correctly_rounded=False, input_scale=1.0):
     return run
 
 
+def backward(alpha):
+    """(package, y) -> (elu_backward(1, y, alpha),)."""
+    def run(package, y):
+        return (package.elu_backward(np.ones_like(y), y, alpha, target="parallel"),)
+    return run
+
+
 def fused(grad_from):
     def run(package, x):
         return package.elu_value_and_grad(x, grad_from=grad_from, target="parallel")
@@ -98,6 +107,8 @@ def checks(samples):
         yield (f"float32 fused (value and gradient from the {grad_from}), alpha=1.0, all inputs",
                all_float32(), fused(grad_from))
     for alpha in ALPHAS:
+        yield f"float32 backward, alpha={alpha}, all outputs", all_float32(), backward(alpha)
+    for alpha in ALPHAS:
         yield f"float16 forward, alpha={alpha}, all inputs", [half], forward(alpha)
     for alpha in ALPHAS:
         yield (f"float32 correctly rounded forward, alpha={alpha}, all negative inputs",
@@ -112,6 +123,8 @@ def main():
     parser.add_argument("--reference", required=True, help="directory holding an older elunumba")
     parser.add_argument("--float64-samples", type=int, default=SAMPLES,
                         help=f"float64 inputs to compare (default {SAMPLES:.0e})")
+    parser.add_argument("--only", default="",
+                        help="run only the comparisons whose label contains this")
     args = parser.parse_args()
     if args.float64_samples < 1:
         parser.error(f"--float64-samples must be at least 1, not {args.float64_samples}")
@@ -123,7 +136,11 @@ def main():
     start = time.perf_counter()
     load = os.getloadavg()[0]
     total = 0
-    for label, inputs, run in checks(args.float64_samples):
+    chosen = [check for check in checks(args.float64_samples) if args.only in check[0]]
+    if not chosen:
+        labels = "; ".join(label for label, _, _ in checks(args.float64_samples))
+        parser.error(f"--only {args.only!r} matches no comparison: {labels}")
+    for label, inputs, run in chosen:
         total += compare(label, inputs, lambda x: run(elunumba, x), lambda x: run(reference, x))
     print(f"{'all bit-identical' if total == 0 else f'{total:,} mismatches'} "
           f"({time.perf_counter() - start:.0f} s; load average {load:.2f} at the start)")

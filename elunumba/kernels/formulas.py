@@ -18,9 +18,8 @@ import types
 
 from numba.extending import register_jitable
 
-from .expm1 import expm1, scaled_exp, scaled_expm1
+from .expm1 import expm1, expm1_negative, scaled_exp, scaled_expm1
 from .fma import fma
-from .storage import in_precision_of
 
 
 @register_jitable
@@ -38,10 +37,11 @@ def elu_value_unit(x, poscoef, negcoef, negiptcoef):
     """elu_value for alpha*scale = 1 and input_scale = 1 (ELU's default, alpha = 1), without the
     two products by 1: they are exact, so no bit changes, but where the loop's time follows the
     instructions it issues (AVX2), fewer instructions and registers make it faster
-    (bench_results/benchmarks/ab-kernels-unit-amd-epyc-znver3-avx2.md). x goes
-    to the coefficients' precision, which the product by input_scale did: float64 for float32
-    arrays in the correctly rounded functions."""
-    return x * poscoef if not x < 0 else expm1(in_precision_of(x, negiptcoef))
+    (bench_results/benchmarks/ab-kernels-unit-amd-epyc-znver3-avx2.md). x < 0
+    here, never -0, so expm1 needs no copysign. x is computed in the coefficients' precision,
+    which the product by input_scale did: float64 for float32 arrays in the correctly rounded
+    functions, with the float64 evaluation made for float32 inputs."""
+    return x * poscoef if not x < 0 else expm1_negative(x, negiptcoef)
 
 
 @register_jitable

@@ -32,12 +32,6 @@ def narrow(value, out):
     return out.dtype.type(value)
 
 
-def in_precision_of(value, coefficient):
-    """``value`` in the precision of ``coefficient``: the kernels compute in the coefficients'
-    precision, float64 for float32 arrays in the correctly rounded functions."""
-    return type(coefficient)(value)
-
-
 @overload(widen, inline="always")
 def _widen_for_type(element):
     from numba.core import types
@@ -57,12 +51,6 @@ def _narrow_for_type(value, out):
         return lambda value, out: float_to_half_bits(value)
     storage = out.dtype
     return lambda value, out: storage(value)
-
-
-@overload(in_precision_of, inline="always")
-def _in_precision_of_for_type(value, coefficient):
-    precision = coefficient  # the Numba type (the lambda's own argument takes the name)
-    return lambda value, coefficient: precision(value)
 
 
 @overload(load, inline="always")

@@ -119,6 +119,12 @@ def test_memory_estimate_covers_the_measured_peak():
     ('{"forward": {"float32": {"cpu": NaN}}}', "not nan"),
     ('{"forward": {"float32": {"cpu": -1}}}', "not -1"),
     ('{"forward": {"float32": {"cpu": true}}}', "not True"),
+    ('{"correctly rounded at least": []}', "correctly rounded at least: expected a JSON object"),
+    ('{"correctly rounded at least": {"sideways": {}}}',
+     "correctly rounded at least: unknown op 'sideways'"),
+    ('{"correctly rounded at least": {"forward": {"float32": {"cpu": 1.5}}}}',
+     "forward float32 cpu: the threshold must be a finite share of correctly rounded results "
+     "from 0 to 1, not 1.5"),
 ])
 def test_bad_thresholds_are_usage_errors(nothing_measured, tmp_path, text, message):
     thresholds = tmp_path / "t.json"

@@ -120,6 +120,19 @@ def test_gate_fails_with_an_impossible_threshold(small_gate):
     assert "forward float32 cpu: max error" in result.output
 
 
+def test_gate_fails_below_a_share_of_correctly_rounded_results(small_gate, tmp_path):
+    thresholds = gate.load_thresholds()
+    shares = thresholds[gate.SHARE_KEY]
+    shares["forward"]["float32"]["cpu"] = 1.0
+    path = tmp_path / "t.json"
+    path.write_text(json.dumps(thresholds))
+    result = CliRunner().invoke(cli, ["check", "--thresholds", str(path)])
+    assert result.exit_code == 1
+    assert "forward float32 cpu: " in result.output
+    assert "% correctly rounded, below 100.0000%" in result.output
+    assert "forward float32 parallel" not in result.output
+
+
 def test_gate_fails_with_the_naive_variant(small_gate):
     result = CliRunner().invoke(cli, ["check", "--implementation", "naive"])
     assert result.exit_code == 1
@@ -255,3 +268,58 @@ def test_peer_slope_keeps_the_dtype_and_applies_scale():
     slope = peer_formulas.slope_from_output(np, y, 1.7, 2.0)
     assert slope.dtype == np.float32
     assert slope.tolist() == pytest.approx([-1.0 + 3.4, -0.25 + 3.4, 2.0])
+
+
+def _merge_tool():
+    path = Path(__file__).resolve().parents[2] / "tools" / "merge_exhaustive.py"
+    spec = importlib.util.spec_from_file_location("merge_exhaustive", path)
+    tool = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tool)
+    return tool
+
+
+def test_merged_runs_give_what_one_run_over_their_ranges_gives():
+    start = 0xBEB40000  # around x = -0.35, where the float32 forward misrounds most
+    checked = {"fast": (elunumba, "cpu")}
+    whole = exhaustive.run(checked, start, start + 3 * 2**14, chunk=2**12)
+    parts = [exhaustive.run(checked, start + i * 2**14, start + (i + 1) * 2**14, chunk=2**12)
+             for i in (2, 0, 1)]
+    merged = exhaustive.merge(parts)
+    assert merged["results"] == whole["results"]
+    assert merged["range"] == whole["range"] and merged["inputs_checked"] == 3 * 2**14
+    assert not merged["complete"]
+    assert any(row["misrounded"] for row in merged["results"])  # the max was carried over
+    with pytest.raises(ValueError, match="not adjacent: 0xbeb43fff is followed by 0xbeb48000"):
+        exhaustive.merge(parts[:2])
+    with pytest.raises(ValueError, match="differ in alpha"):
+        exhaustive.merge([parts[1], {**parts[2], "alpha": 1.7}])
+    with pytest.raises(ValueError, match="was interrupted"):
+        exhaustive.merge([{**parts[1], "interrupted": True}, parts[2]])
+
+
+def test_merge_tool_writes_the_commands_and_refuses_bad_runs(tmp_path, capsys):
+    tool = _merge_tool()
+    checked = {"fast": (elunumba, "cpu")}
+    names = []
+    for i, (low, high) in enumerate(((0xBF000000, 0xBF001000), (0xBF001000, 0xBF002000))):
+        run = {"command": f"elunumba accuracy --json part{i}.json --exhaustive",
+               "machine": {"vector_isa": "test"}, **exhaustive.run(checked, low, high)}
+        names.append(tmp_path / f"part{i}.json")
+        names[-1].write_text(json.dumps(run))
+    out = tmp_path / "all.json"
+    tool.main([str(out), *map(str, reversed(names))])
+    written = json.loads(out.read_text())
+    assert written["commands"] == [f"elunumba accuracy --json part{i}.json --exhaustive"
+                                   for i in (0, 1)]
+    assert written["range"] == ["0xbf000000", "0xbf001fff"]
+    assert "--json" not in readme._command(written)
+    other = tmp_path / "other.json"
+    other.write_text(json.dumps({**json.loads(names[1].read_text()), "machine": {}}))
+    with pytest.raises(SystemExit) as stop:
+        tool.main([str(tmp_path / "again.json"), str(names[0]), str(other)])
+    assert stop.value.code == 2
+    assert "different machines" in capsys.readouterr().err
+    assert not (tmp_path / "again.json").exists()
+    with pytest.raises(SystemExit) as stop:
+        tool.main([str(out)])
+    assert stop.value.code == 2

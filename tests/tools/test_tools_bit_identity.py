@@ -65,3 +65,23 @@ def test_kernel_asm_finds_the_kernels_in_either_layout(tmp_path, monkeypatch):
     monkeypatch.syspath_prepend(str(tmp_path))
     assert kernel_asm.kernels_of("before_the_regroup") == {"old": 1}
     assert kernel_asm.kernels_of("elunumba") is elunumba.kernels.cpu.KERNELS
+
+
+def test_backward_compares_the_gradient_of_every_stored_output(capsys):
+    here = pathlib.Path(elunumba.__file__).resolve().parent.parent
+    reference = reference_kernels.load(here)
+    y = np.array([-1.0, -0.5, -0.0, 0.0, 2.0, np.nan], np.float32)
+    run = check_bit_identity.backward(1.0)
+    assert run(elunumba, y)[0].tolist()[:5] == [0.0, 0.5, 1.0, 1.0, 1.0]
+    assert check_bit_identity.compare("backward", [y], lambda y: run(elunumba, y),
+                                      lambda y: run(reference, y)) == 0
+
+
+def test_only_matching_no_comparison_exits_2_listing_them(tmp_path):
+    here = pathlib.Path(elunumba.__file__).resolve().parent.parent
+    run = subprocess.run([sys.executable, "-m", "tools.check_bit_identity", "--reference",
+                          str(here), "--only", "sideways"], capture_output=True, text=True,
+                         cwd=here)
+    assert run.returncode == 2
+    assert "--only 'sideways' matches no comparison" in run.stderr
+    assert "float32 backward, alpha=1.0, all outputs" in run.stderr

@@ -34,10 +34,17 @@ def _machine(result):
 
 
 def _command(result):
-    """The command that measured ``result``, less its --json FILE (where it was written)."""
+    """The command that measured ``result``, less its --json FILE (where it was written); the
+    commands joined by "; " for runs merged by tools/merge_exhaustive.py."""
+    if "commands" in result:
+        return "; ".join(_without_json(command) for command in result["commands"])
     if "command" not in result:
         return "command not recorded"
-    words = shlex.split(result["command"])
+    return _without_json(result["command"])
+
+
+def _without_json(command):
+    words = shlex.split(command)
     if "--json" in words:
         del words[words.index("--json"):words.index("--json") + 2]
     return shlex.join(words)

@@ -5,7 +5,8 @@ correctly rounded result (reference.float32_forward_correctly_rounded); the grad
 output against the correctly rounded y + alpha of the stored y
 (reference.float32_slope_correctly_rounded); the gradient from the input against the correctly
 rounded derivative alpha*exp(x) (reference.float32_true_slope_correctly_rounded).
-A KeyboardInterrupt ends the run early; the result says how much was covered.
+A KeyboardInterrupt ends the run early; the result says how much was covered. Runs over adjacent
+ranges (side by side, on a machine with cores to spare) combine into one result with ``merge``.
 """
 
 import time
@@ -101,4 +102,59 @@ def run(variants, start=0, stop=ALL_INPUTS, chunk=None, progress=None, alpha=1.0
         "seconds": round(time.perf_counter() - began, 1),
         "results": [{"variant": name, "quantity": q, **tally.summary()}
                     for (name, q), tally in tallies.items()],
+    }
+
+
+def merge(results):
+    """One result from complete runs over adjacent ranges (in any order), as if one run had
+    covered them all; ValueError naming what does not fit together. "seconds" is the sum of the
+    runs' times."""
+    if not results:
+        raise ValueError("nothing to merge")
+    parts = sorted(results, key=lambda result: int(result["range"][0], 16) if result["range"]
+                   else -1)
+    first = parts[0]
+    for part in parts:
+        if part["interrupted"] or not part["range"]:
+            raise ValueError(f"a run over {part['range'] or 'nothing'} was interrupted")
+        for key in ("dtype", "alpha"):
+            if part[key] != first[key]:
+                raise ValueError(f"the runs differ in {key}: {first[key]!r} and {part[key]!r}")
+        if [(r["variant"], r["quantity"]) for r in part["results"]] != [
+                (r["variant"], r["quantity"]) for r in first["results"]]:
+            raise ValueError("the runs checked different variants or quantities")
+    for before, after in zip(parts, parts[1:]):
+        if int(before["range"][1], 16) + 1 != int(after["range"][0], 16):
+            raise ValueError(f"the ranges are not adjacent: {before['range'][1]} is followed by "
+                             f"{after['range'][0]}")
+    inputs = sum(part["inputs_checked"] for part in parts)
+    return {
+        "dtype": first["dtype"],
+        "alpha": first["alpha"],
+        "range": [first["range"][0], parts[-1]["range"][1]],
+        "inputs_checked": inputs,
+        "complete": inputs == ALL_INPUTS,
+        "interrupted": False,
+        "seconds": round(sum(part["seconds"] for part in parts), 1),
+        "results": [_merge_rows([part["results"][i] for part in parts])
+                    for i in range(len(first["results"]))],
+    }
+
+
+def _merge_rows(rows):
+    histogram = {name: sum(row["ulp_histogram"][name] for row in rows)
+                 for name in HISTOGRAM_BINS}
+    covered = sum(histogram.values())
+    worst = max(rows, key=lambda row: row["max_ulp"] if row["misrounded"] else 0.0)
+    misrounded = covered - histogram["0"]
+    return {
+        "variant": rows[0]["variant"],
+        "quantity": rows[0]["quantity"],
+        "inputs": covered,
+        "correctly_rounded": histogram["0"] / covered if covered else None,
+        "misrounded": misrounded,
+        "max_ulp": worst["max_ulp"] if misrounded else 0.5,
+        "worst_input": worst["worst_input"] if misrounded else None,
+        "worst_input_bits": worst["worst_input_bits"] if misrounded else None,
+        "ulp_histogram": histogram,
     }

@@ -1,4 +1,10 @@
-"""The CI accuracy gate: measure a fixed seeded sample, compare with thresholds.json."""
+"""The CI accuracy gate: measure a fixed seeded sample, compare with thresholds.json.
+
+Two kinds of limit: the max ULP error of every (op, dtype, variant key), and, under
+SHARE_KEY, the smallest share of correctly rounded results for the ones listed there. The max
+alone misses a kernel that got worse without reaching its worst case; the share sees
+it.
+"""
 
 import json
 import math
@@ -10,6 +16,7 @@ from . import reference, report, variants
 from .bands import sample
 
 THRESHOLDS_FILE = "thresholds.json"
+SHARE_KEY = "correctly rounded at least"
 GATE_DTYPES = ("float16", "float32", "float64")
 PER_BAND = 400_000  # 6 bands x 400k + specials per dtype: a few million inputs in all
 # the ops in thresholds.json: (quantity measured, alpha, scale). The backward pass is gated for
@@ -44,18 +51,29 @@ def _check_shape(thresholds):
     for op, by_dtype in thresholds.items():
         if op.startswith("_"):
             continue
-        if op not in OPS:
-            raise ValueError(f"unknown op {op!r}: use {', '.join(map(repr, OPS))}")
-        _expect_object(by_dtype, op)
-        for dtype, by_variant in by_dtype.items():
-            if dtype not in GATE_DTYPES:
-                raise ValueError(f"{op}: unknown dtype {dtype!r}: use {', '.join(GATE_DTYPES)}")
-            _expect_object(by_variant, f"{op} {dtype}")
-            for key, limit in by_variant.items():
-                if (isinstance(limit, bool) or not isinstance(limit, (int, float))
-                        or not math.isfinite(limit) or limit < 0):
-                    raise ValueError(f"{op} {dtype} {key}: the threshold must be a finite "
-                                     f"number of ULPs >= 0, not {limit!r}")
+        if op == SHARE_KEY:
+            _expect_object(by_dtype, op)
+            for share_op, shares in by_dtype.items():
+                _check_limits(share_op, shares, f"{op}: ", "share of correctly rounded "
+                              "results from 0 to 1", 1)
+            continue
+        _check_limits(op, by_dtype, "", "number of ULPs >= 0", math.inf)
+
+
+def _check_limits(op, by_dtype, prefix, what, largest):
+    if op not in OPS:
+        raise ValueError(f"{prefix}unknown op {op!r}: use {', '.join(map(repr, OPS))}")
+    _expect_object(by_dtype, prefix + op)
+    for dtype, by_variant in by_dtype.items():
+        if dtype not in GATE_DTYPES:
+            raise ValueError(f"{prefix}{op}: unknown dtype {dtype!r}: use "
+                             f"{', '.join(GATE_DTYPES)}")
+        _expect_object(by_variant, f"{prefix}{op} {dtype}")
+        for key, limit in by_variant.items():
+            if (isinstance(limit, bool) or not isinstance(limit, (int, float))
+                    or not math.isfinite(limit) or not 0 <= limit <= largest):
+                raise ValueError(f"{prefix}{op} {dtype} {key}: the threshold must be a finite "
+                                 f"{what}, not {limit!r}")
 
 
 def _expect_object(value, where):
@@ -86,13 +104,24 @@ def measure(implementation="elunumba"):
             for op, parameters in OPS.items():
                 if parameters == (quantity, alpha, scale):
                     figures.setdefault(op, {}).setdefault(dtype, {})[keys[name]] = {
-                        "max_ulp": record["max_ulp"], "worst_input": record["worst_input"]}
+                        "max_ulp": record["max_ulp"], "worst_input": record["worst_input"],
+                        "correctly_rounded": _share(records, dtype, name, quantity)}
     return figures
 
 
+def _share(records, dtype, name, quantity):
+    """The share of correctly rounded results over every band of the sample."""
+    chosen = [r for r in records
+              if (r["dtype"], r["variant"], r["quantity"]) == (dtype, name, quantity)]
+    exact = sum(round(r["n"] * r["correctly_rounded"]) for r in chosen)
+    return exact / sum(r["n"] for r in chosen)
+
+
 def violations(figures, thresholds, max_ulp=None):
-    """One line per figure above its threshold (``max_ulp`` overrides every threshold)."""
+    """One line per figure above its max ULP threshold (``max_ulp`` overrides every one) or
+    below its share of correctly rounded results."""
     lines = []
+    shares = thresholds.get(SHARE_KEY, {})
     for op, by_dtype in figures.items():
         for dtype, by_variant in by_dtype.items():
             for key, figure in by_variant.items():
@@ -103,6 +132,10 @@ def violations(figures, thresholds, max_ulp=None):
                 elif not figure["max_ulp"] <= limit:
                     lines.append(f"{op} {dtype} {key}: max error {figure['max_ulp']:.4g} ULP "
                                  f"exceeds {limit} (at x = {figure['worst_input']!r})")
+                least = shares.get(op, {}).get(dtype, {}).get(key)
+                if least is not None and not figure["correctly_rounded"] >= least:
+                    lines.append(f"{op} {dtype} {key}: {figure['correctly_rounded']:.4%} "
+                                 f"correctly rounded, below {least:.4%}")
     return lines
 
 
