@@ -40,7 +40,7 @@ def train_until(budget, run_epoch, on_epoch=None):
         wall.append(time.perf_counter() - started)
         cpu.append(time.process_time() - cpu_started)
         for key, value in measured.items():
-            curves.setdefault(key, []).append(value)
+            curves.setdefault(key, []).append(_rounded(value))
         if reached is None and measured["test_accuracy"] >= budget.target:
             reached = epoch
         if on_epoch is not None:
@@ -57,3 +57,11 @@ def train_until(budget, run_epoch, on_epoch=None):
         # the area under the training-loss curve over the first area_epochs epochs (loss x epochs)
         "loss_area": float(sum(curves["loss"][:budget.area_epochs])),
     }
+
+
+def _rounded(value):
+    """Six significant digits (of a number or a list of them): far finer than the differences
+    between runs, and a results file a fifth the size."""
+    if isinstance(value, list):
+        return [_rounded(v) for v in value]
+    return float(f"{value:.6g}")

@@ -16,8 +16,9 @@ import numpy as np
 import elunumba
 
 from .. import stats
+from . import statistics
 
-# (name, kernel parameters (alpha, scale), moments under N(0, sigma^2), slope for LeakyReLU)
+# key: (name, activation, init)
 CONFIGURATIONS = {
     "selu_gain": ("SELU, gain init (1)", "selu", "gain"),
     "selu_torch": ("SELU, PyTorch default init", "selu", "torch"),
@@ -89,20 +90,21 @@ def measure(configuration, depth, width, samples, seed):
     return means, variances
 
 
-def run(settings):
-    """{configuration: {"name", "fan_in_weight_variance", "predicted": {mean, variance},
-    "measured": [{seed, mean, variance} per seed]}}."""
+def summarize(settings, records):
+    """{"fixed_point": SELU's (alpha, scale) from stats, configuration: {"name",
+    "fan_in_weight_variance", "predicted" and "measured" per layer}}; measured as the median over
+    seeds with its order-statistic interval, from the ``records`` of ``measure``."""
     result = {"fixed_point": dict(zip(("alpha", "scale"), stats.selu_fixed_point()))}
     for configuration in settings.configurations:
         name, activation, init = CONFIGURATIONS[configuration]
         mean, variance = predicted(configuration, settings.depth)
+        runs = [r for r in records if r["configuration"] == configuration]
         result[configuration] = {
             "name": name,
             "fan_in_weight_variance": weight_variance_times_fan_in(activation, init),
             "predicted": {"mean": mean, "variance": variance},
-            "measured": [dict(zip(("seed", "mean", "variance"),
-                                  (seed, *measure(configuration, settings.depth, settings.width,
-                                                  settings.samples, seed))))
-                         for seed in settings.seeds],
+            "measured": {quantity: [statistics.median_interval([r[quantity][layer] for r in runs])
+                                    for layer in range(settings.depth)]
+                         for quantity in ("mean", "variance")},
         }
     return result
