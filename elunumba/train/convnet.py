@@ -20,6 +20,7 @@ import elunumba
 import elunumba.torch as elunumba_torch
 
 from .. import stats
+from . import digits
 
 
 class Activation(NamedTuple):
@@ -49,7 +50,7 @@ ACTIVATIONS = {
                              stats.leaky_relu_moments(0.0, 1.0, 0.01),
                              lambda y: torch.ones_like(y, dtype=torch.bool)),
 }
-INITS = ("torch", "gain")
+INITS = digits.INITS
 
 
 def build(activation, init, seed):
