@@ -11,7 +11,13 @@ import time
 
 import click
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+)
 from rich.table import Table
 
 from .outfiles import checked_path, write_json
@@ -52,7 +58,8 @@ def _result_file(ctx, param, path):
     from elunumba.train import results
 
     try:
-        payload = json.loads(open(path).read())
+        with open(path) as file:
+            payload = json.load(file)
         results.from_json(payload)
     except (OSError, ValueError) as error:
         raise click.BadParameter(f"{path}: {error}", param_hint="--from") from None
@@ -146,10 +153,17 @@ def _run(command, experiments, seeds, jobs, quick, console):
                   TimeElapsedColumn(), console=console) as progress:
         bar = progress.add_task("starting", total=len(tasks))
 
+        finished = []
+
         def done(index, record):
             experiment, arguments = tasks[index]
-            progress.update(bar, advance=1, description=f"{experiment} " + " ".join(
-                f"{value}" for value in arguments.values()))
+            description = f"{experiment} " + " ".join(f"{value}" for value in arguments.values())
+            progress.update(bar, advance=1, description=description)
+            finished.append(index)
+            # a log file sees no progress bar: a line every twentieth of the runs instead
+            if not console.is_terminal and len(finished) % max(1, len(tasks) // 20) == 0:
+                console.print(f"{len(finished)}/{len(tasks)} runs, last {description}, "
+                              f"{time.perf_counter() - wall:.0f} s")
 
         records = runner.run_all(settings, tasks, jobs, done)
     import numba

@@ -143,7 +143,7 @@ def test_deep_networks_follow_the_prediction_in_their_first_layers(configuration
 def test_the_digits_are_split_by_the_seed():
     pytest.importorskip("sklearn")
     first = data.digits(np.random.default_rng(0))
-    train_images, train_labels, test_images, test_labels = first
+    train_images, _, test_images, test_labels = first
     assert train_images.shape == (1348, 1, 8, 8) and test_images.shape == (449, 1, 8, 8)
     assert train_images.dtype == np.float32 and 0 <= train_images.min() < train_images.max() <= 1
     assert set(test_labels) == set(range(10))

@@ -7,12 +7,11 @@ import shutil
 from pathlib import Path
 
 import pytest
+from cli_usage import assert_usage_error, hide_matplotlib
 from click.testing import CliRunner
-
-from elunumba.train import readme, results, runner
 from elunumba_cli.main import cli
 
-from cli_usage import assert_usage_error, hide_matplotlib
+from elunumba.train import readme, results, runner
 
 pytest.importorskip("torch")
 pytest.importorskip("sklearn")

@@ -10,7 +10,8 @@ seeded by the run, so the network with torch's ELU and with elunumba's starts fr
 weights.
 """
 
-from typing import Callable, NamedTuple
+from collections.abc import Callable
+from typing import NamedTuple
 
 import numpy as np
 import torch

@@ -32,6 +32,6 @@ def digits(rng, test_fraction=0.25):
     images = (bunch.images / 16.0).astype(np.float32)[:, None, :, :]
     labels = bunch.target.astype(np.int64)
     order = rng.permutation(len(labels))
-    test_count = int(round(test_fraction * len(labels)))
+    test_count = round(test_fraction * len(labels))
     test, train = order[:test_count], order[test_count:]
     return images[train], labels[train], images[test], labels[test]

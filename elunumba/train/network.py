@@ -8,6 +8,8 @@ alpha = 0): y = (1 - slope)*relu(z) + slope*z, and since y and z share their sig
 grad_z = (1 - slope)*elu_backward(grad, relu(y), 0) + slope*grad.
 """
 
+import itertools
+
 import numpy as np
 
 import elunumba
@@ -86,7 +88,7 @@ class Network:
             raise ValueError(f"init must be one of {', '.join(INITS)}, got {init!r}")
         self.activation, self.layernorm = activation, layernorm
         self.params = []
-        for fan_in, fan_out in zip(widths[:-2], widths[1:-1]):
+        for fan_in, fan_out in itertools.pairwise(widths[:-1]):
             self.params += INITS[init](rng, fan_in, fan_out, activation)
             if layernorm:
                 self.params += [np.ones(fan_out), np.zeros(fan_out)]

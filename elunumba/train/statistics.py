@@ -69,7 +69,7 @@ def signed_rank_test(first, second):
     centre = doubled_ranks.sum() / 2.0
     sums = np.arange(len(counts))
     extreme = np.abs(sums - centre) >= abs(observed - centre) - 1e-9
-    return {"p": float(min(1.0, probabilities[extreme].sum())), "n_nonzero": int(len(nonzero)),
+    return {"p": float(min(1.0, probabilities[extreme].sum())), "n_nonzero": len(nonzero),
             "positive_rank_sum": observed / 2.0, "median_difference": median_difference}
 
 
