@@ -20,7 +20,7 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from .outfiles import checked_path, write_json
+from .outfiles import checked_path
 
 EXPERIMENTS = ("spirals", "digits", "depth")
 EXIT_INTERRUPTED = 130
@@ -83,7 +83,8 @@ def _result_file(ctx, param, path):
 @click.option("--readme", "readme_path", callback=_readme,
               help="Rewrite the training tables of this Markdown file (between its markers).")
 @click.option("--from", "loaded", callback=_result_file, metavar="JSON",
-              help="Train nothing: draw and tabulate this result of an earlier --json.")
+              help="Train nothing: take this result of an earlier --json (its summaries "
+                   "recomputed from its runs) for --json, --plot and --readme.")
 def train(experiments, seeds, jobs, quick, json_path, plot_path, readme_path, loaded):
     """Train a small perceptron on two spirals (ELU, SELU, ReLU, LeakyReLU by elunumba's
     kernels; LayerNorm off and on; two initialisations) and a small ConvNet on scikit-learn's
@@ -92,9 +93,9 @@ def train(experiments, seeds, jobs, quick, json_path, plot_path, readme_path, lo
     over seeds with intervals and paired exact tests."""
     json_path = checked_path(json_path, "--json", (".json",))
     plot_path = checked_path(plot_path, "--plot", (".png",))
-    if loaded is not None and (json_path or quick):
-        raise click.UsageError("--from reads a result: it takes --plot and --readme, not "
-                               "--json or --quick")
+    if loaded is not None and quick:
+        raise click.UsageError("--from reads a result and trains nothing: it takes --json, "
+                               "--plot and --readme, not --quick")
     if plot_path and importlib.util.find_spec("matplotlib") is None:
         raise click.ClickException("--plot needs matplotlib: pip install 'elunumba[plot]'")
     console = Console(width=max(Console().width, 120))
@@ -122,7 +123,11 @@ def train(experiments, seeds, jobs, quick, json_path, plot_path, readme_path, lo
         result = {**loaded, "experiments": results.assemble(settings, records)}
     _show(console, result)
     if json_path:
-        write_json(json_path, result)
+        from elunumba._files import atomic_output
+        from elunumba.train import results
+
+        with atomic_output(json_path) as file:
+            file.write(results.dumps(result))
         console.print(f"wrote {json_path}")
     if plot_path:
         from elunumba.train import figure

@@ -119,13 +119,26 @@ def test_from_a_file_that_is_not_a_result(tmp_path, monkeypatch):
     assert "other.json: not a result of elunumba train" in result.output
 
 
-def test_from_with_json_is_a_usage_error(quick_run, tmp_path, monkeypatch):
+def test_from_with_quick_is_a_usage_error(quick_run, tmp_path, monkeypatch):
     folder, _ = quick_run
     shutil.copy(folder / "train.json", tmp_path / "train.json")
     monkeypatch.chdir(tmp_path)
-    result = CliRunner().invoke(cli, ["train", "--from", "train.json", "--json", "again.json"])
-    assert result.exit_code == 2 and "--from reads a result" in result.output
+    result = CliRunner().invoke(cli, ["train", "--from", "train.json", "--quick"])
+    assert result.exit_code == 2 and "--from reads a result and trains nothing" in result.output
     assert sorted(p.name for p in tmp_path.iterdir()) == ["train.json"]
+
+
+def test_a_result_rewritten_from_itself_is_the_same_file(quick_run, tmp_path):
+    folder, _ = quick_run
+    again = tmp_path / "again.json"
+    result = CliRunner().invoke(cli, ["train", "--from", str(folder / "train.json"), "--json",
+                                      str(again)])
+    assert result.exit_code == 0, result.output
+    assert again.read_text() == (folder / "train.json").read_text()
+    # one line per run
+    lines = again.read_text().splitlines()
+    assert sum(line.lstrip().startswith('{"experiment": ') or
+               line.lstrip().startswith('{"experiment":') for line in lines) == 32 + 20 + 12
 
 
 def test_plot_without_matplotlib_is_a_clear_error(tmp_path, monkeypatch):

@@ -3,6 +3,7 @@ computed from those runs, the machine and the time it took. ``from_json`` rebuil
 result from a written one, so tables and figures regenerate from the committed file alone."""
 
 import dataclasses
+import json
 import math
 
 from . import convergence, depth, digits, spirals, summary
@@ -51,6 +52,24 @@ def _json_safe(value):
     if isinstance(value, float) and math.isinf(value):
         return None
     return value
+
+
+def dumps(result):
+    """``result`` as JSON text: indented, but each run on one line (the runs are most of the
+    file, and one line each keeps it a few times smaller and still readable by line)."""
+    placeholders = {}
+    shown = {**result, "experiments": {}}
+    for name, entry in result["experiments"].items():
+        runs = []
+        for index, run in enumerate(entry["runs"]):
+            key = f"@run {name} {index}@"
+            placeholders[json.dumps(key)] = json.dumps(run, separators=(",", ":"))
+            runs.append(key)
+        shown["experiments"][name] = {**entry, "runs": runs}
+    text = json.dumps(shown, indent=2)
+    for key, run in placeholders.items():
+        text = text.replace(key, run, 1)
+    return text + "\n"
 
 
 def from_json(payload):
