@@ -41,12 +41,12 @@ def _readme(ctx, param, path):
     """The README to rewrite, checked (markers included) before anything runs."""
     if path is None:
         return None
-    from elunumba import _markdown
-    from elunumba.train import readme
+    from elunumba.lab import markdown
+    from elunumba.lab.train import readme
 
     path = checked_path(path, "--readme", (".md",))
     try:
-        _markdown.replace_between(path.read_text(), readme.MARKERS, "")
+        markdown.replace_between(path.read_text(), readme.MARKERS, "")
     except (OSError, ValueError) as error:
         raise click.BadParameter(str(error), param_hint="--readme") from None
     return path
@@ -55,7 +55,7 @@ def _readme(ctx, param, path):
 def _result_file(ctx, param, path):
     if path is None:
         return None
-    from elunumba.train import results
+    from elunumba.lab.train import results
 
     try:
         with open(path) as file:
@@ -117,26 +117,26 @@ def train(experiments, seeds, jobs, quick, json_path, plot_path, readme_path, lo
             console.print("[yellow]interrupted: nothing written[/yellow]")
             sys.exit(EXIT_INTERRUPTED)
     else:
-        from elunumba.train import results
+        from elunumba.lab.train import results
 
         settings, records = results.from_json(loaded)
         result = {**loaded, "experiments": results.assemble(settings, records)}
     _show(console, result)
     if json_path:
-        from elunumba._files import atomic_output
-        from elunumba.train import results
+        from elunumba.lab.files import atomic_output
+        from elunumba.lab.train import results
 
         with atomic_output(json_path) as file:
             file.write(results.dumps(result))
         console.print(f"wrote {json_path}")
     if plot_path:
-        from elunumba.train import figure
+        from elunumba.lab.train import figure
 
         figure.draw(plot_path, result)
         console.print(f"wrote {plot_path}")
     if readme_path:
-        from elunumba._files import atomic_output
-        from elunumba.train import readme
+        from elunumba.lab.files import atomic_output
+        from elunumba.lab.train import readme
 
         text = readme.rewrite(readme_path.read_text(), result)
         with atomic_output(readme_path) as file:
@@ -145,8 +145,8 @@ def train(experiments, seeds, jobs, quick, json_path, plot_path, readme_path, lo
 
 
 def _run(command, experiments, seeds, jobs, quick, console):
-    from elunumba import _machine
-    from elunumba.train import results, runner
+    from elunumba.lab import machine
+    from elunumba.lab.train import results, runner
 
     designs = results.designs(seeds, quick)
     settings = {name: designs[name] for name in experiments}
@@ -180,8 +180,8 @@ def _run(command, experiments, seeds, jobs, quick, console):
             versions[module] = __import__(module).__version__
     return {
         "command": command,
-        "machine": {"line": _machine.one_line(), "cores": os.cpu_count(),
-                    "cpu": _machine.cpu_record()},
+        "machine": {"line": machine.one_line(), "cores": os.cpu_count(),
+                    "cpu": machine.cpu_record()},
         "versions": versions, "jobs": jobs, "quick": quick,
         "started": started.strftime("%Y-%m-%d %H:%M UTC"),
         "seconds": time.perf_counter() - wall, "cpu_seconds": _cpu_seconds() - cpu,
@@ -197,7 +197,7 @@ def _cpu_seconds():
 
 
 def _show(console, result):
-    from elunumba.train import readme
+    from elunumba.lab.train import readme
 
     for name, found in result["experiments"].items():
         if name == "depth":
