@@ -35,7 +35,7 @@ def _epochs_panel(panel, experiment, found):
     labels = []
     for position, row in enumerate(rows):
         runs = groups[(row["init"], row["layernorm"]), row["key"]]
-        values = [summary.measure(r, "epochs_to_target", budget["max_epochs"]) for r in runs]
+        values = [summary.measure(r, "epochs_to_target") for r in runs]
         shown = [budget["max_epochs"] * 1.15 if math.isinf(v) else v for v in values]
         jitter = np.linspace(-0.25, 0.25, len(shown))
         color = f"C{list(dict.fromkeys(r['key'] for r in rows)).index(row['key'])}"

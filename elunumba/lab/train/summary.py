@@ -32,7 +32,7 @@ PAIRS = {
 SIGNIFICANCE = 0.05
 
 
-def measure(record, name, max_epochs):
+def measure(record, name):
     """One number of one run for ``name`` (a key of MEASURES, or "abs_mean_activation_final");
     +inf where the run never reached its target (None in the record)."""
     if name == "dead_max":
@@ -40,7 +40,7 @@ def measure(record, name, max_epochs):
     if name == "mean_activation_final":
         return float(np.mean(record["mean_activation"][-1]))
     if name == "abs_mean_activation_final":
-        return abs(measure(record, "mean_activation_final", max_epochs))
+        return abs(measure(record, "mean_activation_final"))
     if name == "mean_activation_at_init":
         return float(np.mean(record["mean_activation_at_init"]))
     value = record[name]
@@ -69,8 +69,7 @@ def summarize(records, budget):
             "activation": runs[0]["activation"], "key": key, "init": init,
             "layernorm": layernorm, "seeds": len(runs),
             "reached": sum(r["epochs_to_target"] is not None for r in runs),
-            **{name: statistics.median_interval([measure(r, name, budget.max_epochs)
-                                                 for r in runs])
+            **{name: statistics.median_interval([measure(r, name) for r in runs])
                for name in MEASURES},
         })
     return rows
@@ -80,7 +79,7 @@ def _paired(first, second, name, max_epochs):
     """The two samples of ``name`` paired by seed, not-reached as max_epochs + 1."""
     if [r["seed"] for r in first] != [r["seed"] for r in second]:
         raise ValueError("the runs compared do not have the same seeds")
-    values = [[measure(r, name, max_epochs) for r in runs] for runs in (first, second)]
+    values = [[measure(r, name) for r in runs] for runs in (first, second)]
     return [np.where(np.isinf(v), max_epochs + 1.0, v) for v in values]
 
 
