@@ -173,10 +173,12 @@ def test_interrupted_run_exits_130_and_writes_nothing(tmp_path, monkeypatch):
 
 
 def test_the_committed_result_is_the_full_design():
-    """bench_results/train.json comes from the full design, not --quick, and the README's
-    tables are the ones it generates."""
+    """bench_results/train.json comes from the full design, not --quick, the README's tables
+    are the ones it generates, and its summaries the ones its runs give."""
     written = json.loads((ROOT / "bench_results" / "train.json").read_text())
     assert not written["quick"] and "--quick" not in written["command"]
     assert all(len(entry["settings"]["seeds"]) >= 10 for entry in written["experiments"].values())
     readme_text = (ROOT / "README.md").read_text()
     assert readme.rewrite(readme_text, written) == readme_text
+    # and its summaries are what this code computes from its runs
+    assert results.assemble(*results.from_json(written)) == written["experiments"]
