@@ -1,102 +1,218 @@
-"""`elunumba train`: the NumPy perceptron experiment (activations × LayerNorm × seeds)."""
+"""`elunumba train`: the training experiments (two spirals, digits, deep networks at
+initialisation), their result file, figure and README tables."""
 
+import datetime
 import importlib.util
+import json
+import os
+import resource
+import sys
 import time
 
 import click
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+)
 from rich.table import Table
 
-from .numbers import finite_number
-from .outfiles import checked_path, write_json
+from .outfiles import checked_path
 
-ACTIVATION_KEYS = ("elu", "selu", "relu", "leaky_relu")
-LAYERNORM_CHOICES = {"both": (False, True), "off": (False,), "on": (True,)}
+EXPERIMENTS = ("spirals", "digits", "depth")
+EXIT_INTERRUPTED = 130
+# what each experiment needs beyond the core install, and where to get it
+NEEDS = {"digits": (("torch", "sklearn"), "pip install 'elunumba[train]'")}
 
 
-def _activations(ctx, param, text):
+def _experiments(ctx, param, text):
     chosen = [part.strip() for part in text.split(",") if part.strip()]
-    unknown = [name for name in chosen if name not in ACTIVATION_KEYS]
-    if unknown or not chosen or len(set(chosen)) != len(chosen):
-        raise click.BadParameter(f"{text!r}: give distinct names from "
-                                 f"{', '.join(ACTIVATION_KEYS)}, comma-separated")
+    if not chosen or any(name not in EXPERIMENTS for name in chosen) or \
+            len(set(chosen)) != len(chosen):
+        raise click.BadParameter(f"{text!r}: give distinct names from {', '.join(EXPERIMENTS)}, "
+                                 "comma-separated")
     return tuple(chosen)
 
 
+def _readme(ctx, param, path):
+    """The README to rewrite, checked (markers included) before anything runs."""
+    if path is None:
+        return None
+    from elunumba.lab import markdown
+    from elunumba.lab.train import readme
+
+    path = checked_path(path, "--readme", (".md",))
+    try:
+        markdown.replace_between(path.read_text(), readme.MARKERS, "")
+    except (OSError, ValueError) as error:
+        raise click.BadParameter(str(error), param_hint="--readme") from None
+    return path
+
+
+def _result_file(ctx, param, path):
+    if path is None:
+        return None
+    from elunumba.lab.train import results
+
+    try:
+        with open(path) as file:
+            payload = json.load(file)
+        results.from_json(payload)
+    except (OSError, ValueError) as error:
+        raise click.BadParameter(f"{path}: {error}", param_hint="--from") from None
+    return payload
+
+
 @click.command()
-@click.option("--epochs", default=30, show_default=True, type=click.IntRange(1, 10_000))
-@click.option("--seeds", default=3, show_default=True, type=click.IntRange(1, 100),
+@click.option("--experiments", default=",".join(EXPERIMENTS), show_default=True,
+              callback=_experiments, help="Which experiments to run, comma-separated.")
+@click.option("--seeds", default=20, show_default=True, type=click.IntRange(2, 100),
               help="Runs per setting, seeds 0..SEEDS-1 (data, weights and batch order).")
-@click.option("--activations", default=",".join(ACTIVATION_KEYS), show_default=True,
-              callback=_activations)
-@click.option("--layernorm", default="both", show_default=True,
-              type=click.Choice(tuple(LAYERNORM_CHOICES)),
-              help="Train without LayerNorm, with it before each activation, or both.")
-@click.option("--learning-rate", default=0.01, show_default=True, type=float,
-              callback=finite_number(0.0, highest=1.0), help="Adam's step size.")
-@click.option("--json", "json_path", help="Write the settings, every run and the summary.")
-@click.option("--plot", "plot_path", help="Draw loss, dead units and mean activation (PNG).")
-def train(epochs, seeds, activations, layernorm, learning_rate, json_path, plot_path):
-    """Train the same small perceptron on two spirals with ELU, SELU, ReLU and LeakyReLU (from
-    elunumba's kernels, in place), with and without LayerNorm, and measure loss, accuracy, dead
-    units and the mean activation of each layer."""
+@click.option("--jobs", default=1, show_default=True, type=click.IntRange(1, 64),
+              help="Runs at a time, each in its own process on one thread.")
+@click.option("--quick", is_flag=True,
+              help="A design cut to seconds (tiny networks, a few epochs) to check that "
+                   "everything runs; its numbers mean nothing.")
+@click.option("--json", "json_path", help="Write the settings, every run, the summaries, the "
+              "machine and the time it took.")
+@click.option("--plot", "plot_path", help="Draw epochs to target and the deep networks' "
+              "layers (PNG).")
+@click.option("--readme", "readme_path", callback=_readme,
+              help="Rewrite the training tables of this Markdown file (between its markers).")
+@click.option("--from", "loaded", callback=_result_file, metavar="JSON",
+              help="Train nothing: take this result of an earlier --json (its summaries "
+                   "recomputed from its runs) for --json, --plot and --readme.")
+def train(experiments, seeds, jobs, quick, json_path, plot_path, readme_path, loaded):
+    """Train a small perceptron on two spirals (ELU, SELU, ReLU, LeakyReLU by elunumba's
+    kernels; LayerNorm off and on; two initialisations) and a small ConvNet on scikit-learn's
+    digits (elunumba.torch's ELU and SELU against torch's ELU, ReLU, LeakyReLU), each until a
+    target test accuracy or a cap, and measure deep networks at initialisation; report medians
+    over seeds with intervals and paired exact tests."""
     json_path = checked_path(json_path, "--json", (".json",))
     plot_path = checked_path(plot_path, "--plot", (".png",))
+    if loaded is not None and quick:
+        raise click.UsageError("--from reads a result and trains nothing: it takes --json, "
+                               "--plot and --readme, not --quick")
     if plot_path and importlib.util.find_spec("matplotlib") is None:
         raise click.ClickException("--plot needs matplotlib: pip install 'elunumba[plot]'")
-    from elunumba.lab.train import experiment
-
-    settings = experiment.Settings(activations=activations,
-                                   layernorm=LAYERNORM_CHOICES[layernorm],
-                                   seeds=tuple(range(seeds)), epochs=epochs,
-                                   learning_rate=learning_rate)
     console = Console(width=max(Console().width, 120))
-    records = []
-    started, cpu_started = time.perf_counter(), time.process_time()
-    with Progress(TextColumn("{task.description:<34}"), BarColumn(), MofNCompleteColumn(),
-                  TimeElapsedColumn(), console=console) as progress:
-        for activation, with_norm, seed in settings.runs():
-            task = progress.add_task(f"{activation}{' + layernorm' if with_norm else ''} "
-                                     f"seed {seed}", total=epochs)
-            records.append(experiment.train_one(
-                settings, activation, with_norm, seed,
-                on_epoch=lambda done, task=task: progress.update(task, completed=done)))
-    seconds, cpu_seconds = time.perf_counter() - started, time.process_time() - cpu_started
-    summary = experiment.summarize(records)
-    console.print(_table(summary))
-    console.print(f"{len(records)} runs in {seconds:.1f} s ({cpu_seconds:.1f} s of CPU)")
+    if loaded is None:
+        for experiment in experiments:
+            modules, install = NEEDS.get(experiment, ((), ""))
+            missing = [m for m in modules if importlib.util.find_spec(m) is None]
+            if missing:
+                raise click.ClickException(f"the {experiment} experiment needs "
+                                           f"{' and '.join(missing)}: {install}")
+        try:
+            command = ["elunumba", "train", "--experiments", ",".join(experiments), "--seeds",
+                       str(seeds), "--jobs", str(jobs), *(["--quick"] if quick else [])]
+            for option, path in (("--json", json_path), ("--plot", plot_path),
+                                 ("--readme", readme_path)):
+                command += [option, str(path)] if path else []
+            result = _run(command, experiments, seeds, jobs, quick, console)
+        except KeyboardInterrupt:
+            console.print("[yellow]interrupted: nothing written[/yellow]")
+            sys.exit(EXIT_INTERRUPTED)
+    else:
+        from elunumba.lab.train import results
+
+        settings, records = results.from_json(loaded)
+        result = {**loaded, "experiments": results.assemble(settings, records)}
+    _show(console, result)
     if json_path:
-        write_json(json_path, {"settings": _settings_json(settings), "summary": summary,
-                               "runs": records, "seconds": seconds,
-                               "cpu_seconds": cpu_seconds})
+        from elunumba.lab.files import atomic_output
+        from elunumba.lab.train import results
+
+        with atomic_output(json_path) as file:
+            file.write(results.dumps(result))
         console.print(f"wrote {json_path}")
     if plot_path:
         from elunumba.lab.train import figure
 
-        figure.draw(plot_path, records)
+        figure.draw(plot_path, result)
         console.print(f"wrote {plot_path}")
+    if readme_path:
+        from elunumba.lab.files import atomic_output
+        from elunumba.lab.train import readme
+
+        text = readme.rewrite(readme_path.read_text(), result)
+        with atomic_output(readme_path) as file:
+            file.write(text)
+        console.print(f"rewrote the training tables in {readme_path}")
 
 
-def _settings_json(settings):
-    from dataclasses import asdict
+def _run(command, experiments, seeds, jobs, quick, console):
+    from elunumba.lab import machine
+    from elunumba.lab.train import results, runner
 
-    return {key: list(value) if isinstance(value, tuple) else value
-            for key, value in asdict(settings).items()}
+    designs = results.designs(seeds, quick)
+    settings = {name: designs[name] for name in experiments}
+    tasks = runner.task_list(settings)
+    load_before = os.getloadavg()[0]
+    started = datetime.datetime.now(datetime.timezone.utc)
+    wall, cpu = time.perf_counter(), _cpu_seconds()
+    with Progress(TextColumn("{task.description:<44}"), BarColumn(), MofNCompleteColumn(),
+                  TimeElapsedColumn(), console=console) as progress:
+        bar = progress.add_task("starting", total=len(tasks))
+
+        finished = []
+
+        def done(index, record):
+            experiment, arguments = tasks[index]
+            description = f"{experiment} " + " ".join(f"{value}" for value in arguments.values())
+            progress.update(bar, advance=1, description=description)
+            finished.append(index)
+            # a log file sees no progress bar: a line every twentieth of the runs instead
+            if not console.is_terminal and len(finished) % max(1, len(tasks) // 20) == 0:
+                console.print(f"{len(finished)}/{len(tasks)} runs, last {description}, "
+                              f"{time.perf_counter() - wall:.0f} s")
+
+        records = runner.run_all(settings, tasks, jobs, done)
+    import numba
+    import numpy
+
+    versions = {"numpy": numpy.__version__, "numba": numba.__version__}
+    for module in ("torch", "sklearn"):
+        if importlib.util.find_spec(module) is not None:
+            versions[module] = __import__(module).__version__
+    return {
+        "command": command,
+        "machine": {"line": machine.one_line(), "cores": os.cpu_count(),
+                    "cpu": machine.cpu_record()},
+        "versions": versions, "jobs": jobs, "quick": quick,
+        "started": started.strftime("%Y-%m-%d %H:%M UTC"),
+        "seconds": time.perf_counter() - wall, "cpu_seconds": _cpu_seconds() - cpu,
+        "load_average": {"before": load_before, "after": os.getloadavg()[0]},
+        "experiments": results.assemble(settings, records),
+    }
 
 
-def _table(summary):
-    table = Table(title="two spirals: mean over seeds (min–max)")
-    for heading in ("activation", "LayerNorm", "test accuracy", "final loss", "mean loss",
-                    "dead units", "mean activation"):
-        table.add_column(heading, justify="left" if heading == "activation" else "right")
-    for row in summary:
-        table.add_row(row["activation"], "yes" if row["layernorm"] else "no",
-                      *(_spread(row[field]) for field in (
-                          "test_accuracy", "final_loss", "mean_loss", "dead_fraction_final",
-                          "mean_activation_final")))
-    return table
+def _cpu_seconds():
+    """CPU time of this process and of its finished children (the pool's processes)."""
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return time.process_time() + children.ru_utime + children.ru_stime
 
 
-def _spread(values):
-    return f"{values['mean']:.3f} ({values['min']:.3f}–{values['max']:.3f})"
+def _show(console, result):
+    from elunumba.lab.train import readme
+
+    for name, found in result["experiments"].items():
+        if name == "depth":
+            continue
+        table = Table(title=f"{name}: median [interval] over seeds")
+        for heading in ("init", "LayerNorm", "activation", "reached", "epochs to target",
+                        "loss area", "dead units", "mean activation, last epoch"):
+            table.add_column(heading, justify="left" if heading == "activation" else "right")
+        for row in found["summary"]:
+            table.add_row(row["init"], readme.LAYERNORM[row["layernorm"]], row["activation"],
+                          f"{row['reached']}/{row['seeds']}",
+                          readme.interval(row["epochs_to_target"]),
+                          readme.interval(row["loss_area"], 2),
+                          readme.interval(row["dead_max"], 1, percent=True),
+                          readme.interval(row["mean_activation_final"], 3))
+        console.print(table)
+    console.print(f"{result['seconds']:.1f} s, {result['cpu_seconds']:.1f} s of CPU, on "
+                  f"{result['machine']['line']}")

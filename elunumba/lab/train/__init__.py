@@ -1,6 +1,13 @@
-"""A small NumPy multilayer perceptron trained with elunumba's kernels as its activations.
+"""The training experiments behind `elunumba train`, measuring what the seed documents claim of
+ELU: convergence against ReLU, dying units, the mean activation, SELU's self-normalisation and
+LayerNorm's effect on all of it.
 
-``data`` makes the two-spirals task, ``network`` the perceptron (forward and backward by hand,
-optional LayerNorm), ``experiment`` trains it with several activations and seeds and measures
-loss, accuracy, dead units and mean activations, ``figure`` draws the results.
+``spirals`` trains a NumPy perceptron (``network``: forward and backward by hand on elunumba's
+kernels, optional LayerNorm, two initialisations) on two spirals (``data``); ``digits`` trains the
+seeds' ConvNet (``convnet``) on scikit-learn's digits in PyTorch with elunumba.torch's and torch's
+activations; both train until a target test accuracy or a cap (``convergence``). ``depth``
+measures deep networks at initialisation against the prediction from ``elunumba.stats``.
+``runner`` runs them one thread each, ``summary`` and ``statistics`` turn the runs into medians,
+intervals and paired tests, ``results`` is the result file, ``readme`` and ``figure`` its tables
+and figure.
 """

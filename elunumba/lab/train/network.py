@@ -8,6 +8,8 @@ alpha = 0): y = (1 - slope)*relu(z) + slope*z, and since y and z share their sig
 grad_z = (1 - slope)*elu_backward(grad, relu(y), 0) + slope*grad.
 """
 
+import itertools
+
 import numpy as np
 
 import elunumba
@@ -58,23 +60,39 @@ ACTIVATIONS = {
 LAYERNORM_EPSILON = 1e-5
 
 
+def gain_init(rng, fan_in, fan_out, activation):
+    """W ~ N(0, gain^2 / fan_in), b = 0, with the gain that keeps a unit-variance normal
+    pre-activation at unit variance through ``activation`` (Kaiming's sqrt(2) for ReLU, 1 for
+    SELU); gain 1 for the output layer (``activation`` None)."""
+    gain = 1.0 if activation is None else float(stats.init_gain(activation.moments(1.0), 1.0))
+    return [rng.normal(0.0, gain / np.sqrt(fan_in), (fan_in, fan_out)), np.zeros(fan_out)]
+
+
+def torch_default_init(rng, fan_in, fan_out, activation):
+    """PyTorch's default for nn.Linear: kaiming_uniform_(a=sqrt(5)) for W, which is
+    U(-1/sqrt(fan_in), 1/sqrt(fan_in)) (variance 1/(3 fan_in)), and the same bound for b; the
+    activation does not enter."""
+    bound = 1.0 / np.sqrt(fan_in)
+    return [rng.uniform(-bound, bound, (fan_in, fan_out)), rng.uniform(-bound, bound, fan_out)]
+
+
+INITS = {"gain": gain_init, "torch": torch_default_init}
+
+
 class Network:
     """Parameters in one list (W, b[, gamma, beta] per hidden layer, then W, b of the output),
     so that an optimizer and a finite-difference check can walk them alike."""
 
-    def __init__(self, widths, activation, layernorm, rng):
+    def __init__(self, widths, activation, layernorm, rng, init="gain"):
+        if init not in INITS:
+            raise ValueError(f"init must be one of {', '.join(INITS)}, got {init!r}")
         self.activation, self.layernorm = activation, layernorm
-        # weights ~ N(0, gain^2 / fan_in) with the gain that keeps a unit-variance normal
-        # pre-activation at unit variance through this activation (Kaiming's sqrt(2) for ReLU)
-        gain = float(stats.init_gain(activation.moments(1.0), 1.0))
         self.params = []
-        for fan_in, fan_out in zip(widths[:-2], widths[1:-1]):
-            self.params += [rng.normal(0.0, gain / np.sqrt(fan_in), (fan_in, fan_out)),
-                            np.zeros(fan_out)]
+        for fan_in, fan_out in itertools.pairwise(widths[:-1]):
+            self.params += INITS[init](rng, fan_in, fan_out, activation)
             if layernorm:
                 self.params += [np.ones(fan_out), np.zeros(fan_out)]
-        self.params += [rng.normal(0.0, 1.0 / np.sqrt(widths[-2]), (widths[-2], widths[-1])),
-                        np.zeros(widths[-1])]
+        self.params += INITS[init](rng, widths[-2], widths[-1], None)
         self.hidden_layers = len(widths) - 2
         self.per_layer = 4 if layernorm else 2  # W, b[, gamma, beta]
 
@@ -122,14 +140,19 @@ class Network:
         return loss, grads, outputs, alive
 
     def predict(self, points):
-        h = points
+        return np.argmax(self.forward(points)[0], axis=1)
+
+    def forward(self, points):
+        """(logits, the output of each hidden layer), without gradients."""
+        h, outputs = points, []
         for index in range(self.hidden_layers):
             weight, bias, gamma, beta = self._layer(index)
             z = h @ weight + bias
             if self.layernorm:
                 z, _ = _layernorm_forward(z, gamma, beta)
             h = self.activation.forward_(z)
-        return np.argmax(h @ self.params[-2] + self.params[-1], axis=1)
+            outputs.append(h)
+        return h @ self.params[-2] + self.params[-1], outputs
 
 
 def _layernorm_forward(z, gamma, beta):
