@@ -123,6 +123,22 @@ def _mills(c):
     return _upper_moments(c, 0)[0]
 
 
+def _times_pdf(t, *factors):
+    """phi(t) * factors (all >= 0) without the underflow of phi(t) where the product is
+    representable (sigma^2 phi(40) at sigma = 1e300): in log space where phi(t) is not normal."""
+    t = np.asarray(t, np.float64)
+    with np.errstate(over="ignore", under="ignore", divide="ignore", invalid="ignore"):
+        direct = normal_pdf(t)
+        for factor in factors:
+            direct = direct * factor
+        logs = -0.5 * t * t + math.log(_INV_SQRT_2PI)
+        for factor in factors:
+            logs = logs + np.log(factor)
+        far = np.exp(logs)
+    faint = normal_pdf(t) < np.finfo(np.float64).tiny
+    return np.where(faint & ~np.isnan(far), far, direct)
+
+
 def _lower_tail(c):
     """Phi(-c) for c >= 0."""
     return np.where(c < _CF_FROM, normal_cdf(-c), normal_pdf(c) * _mills(c))
@@ -153,9 +169,9 @@ def _split(mu, sigma):
     # t >= 0: E[X 1{X>0}] = mu Phi(t) + sigma phi(t), a sum of positive terms; t < 0 it is the
     # tail moment sigma phi(t) I_1(|t|) (mu Phi(t) + sigma phi(t) would cancel)
     moments = _upper_moments(a, 2)
-    with np.errstate(over="ignore", under="ignore"):
-        tail_first = sigma * density * moments[1]
-        tail_second = sigma * (sigma * density * 2.0 * moments[2])
+    with np.errstate(over="ignore", under="ignore", invalid="ignore"):
+        tail_first = _times_pdf(a, sigma, moments[1])
+        tail_second = _times_pdf(a, sigma, sigma, 2.0 * moments[2])
         bulk_first = mu * above + sigma * density
         bulk_second = mu * bulk_first + sigma * sigma * above
         first_above = np.where(positive, bulk_first, tail_first)
@@ -174,7 +190,7 @@ def _exp_moment_below_zero(k, normal):
         shifted = normal.t + delta
         up = shifted >= 0
         mills = _mills(np.where(up, shifted, 0.0))
-        from_mills = normal_pdf(normal.t) * mills
+        from_mills = _times_pdf(normal.t, mills)
         exponent = np.where(up, 0.0, k * normal.mu + 0.5 * delta * delta)
         from_exp = np.exp(exponent) * (1.0 - _lower_tail(np.where(up, 0.0, -shifted)))
     return np.where(up, from_mills, from_exp)
