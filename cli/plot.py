@@ -12,7 +12,7 @@ from .outfiles import checked_path, write_json
 
 MAX_ALPHAS = 8
 # the page's statistics hold sigma^2 and the curves slope*x: both stay finite float64 within this
-LIMIT = 1e150
+LIMIT, SMALLEST = 1e150, 1e-150
 
 
 def _alphas(ctx, param, text):
@@ -37,8 +37,8 @@ def _alphas(ctx, param, text):
               callback=finite_number(0.0, strict=False, highest=LIMIT),
               help=f"LeakyReLU's negative slope (0 to {LIMIT:g}).")
 @click.option("--sigma", default=1.0, show_default=True, type=float,
-              callback=finite_number(1.0 / LIMIT, strict=False, highest=LIMIT),
-              help=f"The page's statistics are for X ~ N(0, SIGMA²) ({1 / LIMIT:g} to {LIMIT:g}).")
+              callback=finite_number(SMALLEST, strict=False, highest=LIMIT),
+              help=f"The page's statistics are for X ~ N(0, SIGMA²) ({SMALLEST:g} to {LIMIT:g}).")
 def plot(png, json_path, html_path, alphas, slope, sigma):
     """Draw ELU (several alpha), ReLU and LeakyReLU and their derivatives to PNG (needs
     matplotlib), or write them as JSON (--json) or as an interactive page (--html)."""
