@@ -7,6 +7,17 @@ integration), vectorized over arrays of ``mu`` and ``sigma`` (they broadcast). W
 * E[X^2 1{X>0}]      = (mu^2 + sigma^2) Phi(t) + mu sigma phi(t)
 * E[e^(kX) 1{X<=0}]  = e^(k mu + k^2 sigma^2 / 2) Phi(-t - k sigma)
 
+Written like that they cancel: for small sigma E[ELU] ~ sigma^2 is the difference of parts
+~ sigma and ~ 1/2 (N(0, 1e-10^2) gave a negative mean), tail moments are differences of nearly
+equal terms for t << 0, and the exponential overflows where Phi underflows. So each is evaluated
+in a form without that cancellation: tail moments as phi(t) times ratios of Mills' kind (a
+continued fraction, the scaled complementary error function's role), in log space where phi(t)
+underflows; the negative side's e^(kX) - 1 as a power series in k sigma while that is small;
+the mean in whichever of three equal sums has the smallest terms, with 1 - alpha*k exact. The
+variance is E[f^2] - E[f]^2 clamped at 0: its error is relative to E[f^2], not to itself, where
+|mu| >> sigma. tests/test_stats.py bounds every relative error by 32 eps (1 + t^2) against an
+mpmath evaluation over sigma = 1e-300..1e300 and |t| <= 40.
+
 ELU in PyTorch's parameterisation, ``scale*x`` for x > 0 else ``scale*alpha*expm1(input_scale*x)``,
 covers SELU (alpha, scale = SELU_ALPHA, SELU_SCALE), CELU (input_scale = 1/alpha) and ReLU
 (alpha = 0). LeakyReLU(slope) is ``x`` for x > 0 else ``slope*x``.
