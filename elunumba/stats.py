@@ -349,10 +349,11 @@ def leaky_relu_moments(mu, sigma, slope=0.01):
         # take the one whose terms are smaller (the first for mu >= 0, the second below)
         mean = np.where(normal.t >= 0, mu + (1.0 - slope) * normal.first_below,
                         slope * mu + (1.0 - slope) * normal.first_above)
-        second_below = mu * mu + sigma * sigma - normal.second_above
-        second_below = np.where(normal.t >= 0,
-                                _mirror_second(normal), np.maximum(second_below, 0.0))
-        second = normal.second_above + slope * slope * second_below
+        # E[X^2 1{X<=0}]: for mu < 0 the bulk, (mu^2 + sigma^2) Phi(-t) - mu sigma phi(t), a sum of
+        # positive terms; for mu >= 0 a tail moment, the mirror image of E[X^2 1{X>0}]
+        bulk = (mu * mu + sigma * sigma) * normal.below - mu * (sigma * normal_pdf(normal.t))
+        second_below = np.where(normal.t >= 0, _mirror_second(normal), bulk)
+        second = normal.second_above + (slope * slope * second_below if slope else 0.0)
     return Moments(mean, second, _variance(second, mean), normal.above + slope * normal.below)
 
 

@@ -326,3 +326,39 @@ def test_cli_json_holds_only_numbers_at_the_range_ends(tmp_path):
         assert "NaN" not in text and "Infinity" not in text and "none representable" \
             not in result.output
         assert all(math.isfinite(row["init_gain"]) for row in json.loads(text)["activations"])
+
+
+def _mp_leaky_moments(mu, sigma, slope):
+    """(mean, second moment, variance, mean grad, E|f|) of LeakyReLU in mpmath, precision as for
+    ELU (the tails lose ~t^2; mu^2 + sigma^2 against the tail moments is what cancels)."""
+    with mpmath.workdps(int(60 + 4 * math.log10(1 + (mu / sigma) ** 2))):
+        m, s, k = (mpmath.mpf(v) for v in (mu, sigma, slope))
+        t = m / s
+        up, down, density = _cdf(t), _cdf(-t), mpmath.npdf(t)
+        above, below = m * up + s * density, m * down - s * density
+        square = m * m + s * s
+        second_above, second_below = square * up + m * s * density, square * down - m * s * density
+        mean = above + k * below
+        second = second_above + k * k * second_below
+        return [float(v) for v in (mean, second, second - mean * mean, up + k * down,
+                                   above - k * below)]
+
+
+@pytest.mark.parametrize("slope", [0.0, 0.01, 0.5, 3.0])
+def test_leaky_relu_moments_over_the_whole_range(slope):
+    # same bound as for ELU; the mean is a difference of its two parts when slope > 0
+    for sigma in WIDE_SIGMAS:
+        for t in WIDE_TS:
+            mu = t * sigma
+            got = stats.leaky_relu_moments(mu, sigma, slope)
+            mean, second, variance, grad, size = _mp_leaky_moments(mu, sigma, slope)
+            bound = 32 * EPS * (1 + t * t)
+            where = (slope, sigma, t)
+            assert not any(np.isnan(float(value)) for value in got), where
+            assert _relative_error(float(got.second_moment), second) <= bound, (where, got)
+            assert _relative_error(float(got.mean_grad), grad) <= bound, (where, got)
+            assert abs(float(got.mean) - mean) <= bound * max(abs(mean), size, 2.3e-308), \
+                (where, got, mean)
+            if math.isfinite(second):
+                assert abs(float(got.variance) - variance) <= bound * max(second, 2.3e-308), \
+                    (where, got, variance)
