@@ -170,7 +170,8 @@ class _Normal(NamedTuple):
 
 
 def _split(mu, sigma):
-    t = np.clip(mu / sigma, -_T_LIMIT, _T_LIMIT)
+    with np.errstate(over="ignore", under="ignore"):
+        t = np.clip(mu / sigma, -_T_LIMIT, _T_LIMIT)
     a = np.abs(t)
     tail = _lower_tail(a)
     density = normal_pdf(a)
@@ -225,7 +226,8 @@ def _negative_side(k, normal):
     E[ELU] < 0 at N(0, 1e-20)); the series is used while delta times the spread of u is below
     _SERIES_BELOW, the closed forms beyond, where they lose at most a small factor."""
     t, sigma, mu = normal.t, normal.sigma, normal.mu
-    delta = k * sigma
+    with np.errstate(over="ignore"):
+        delta = k * sigma
     exp_k = _exp_moment_below_zero(k, normal)
     exp_2k = _exp_moment_below_zero(2.0 * k, normal)
     with np.errstate(over="ignore", under="ignore", invalid="ignore"):
@@ -247,7 +249,10 @@ def _negative_side(k, normal):
                 low.append((small_delta * small_delta * low[n - 2] + drift * low[n - 1]) / n)
             terms, power = [], np.ones_like(small_delta)
             for n in range(_SERIES_TERMS + 1):
-                terms.append(np.where(positive, density * power * upper[n], low[n]))
+                # delta^n alone overflows only where delta > 1e5 and so t > 2e5: there the term
+                # is below 2^-n of the first relative to it, nothing at the n where that happens
+                scaled = np.where(np.isfinite(power), power * upper[n], 0.0)
+                terms.append(np.where(positive, density * scaled, low[n]))
                 power = power * small_delta
             sign = [(-1.0) ** n for n in range(_SERIES_TERMS + 2)]
             series_pull = sum(sign[n + 1] * terms[n] for n in range(_SERIES_TERMS, 0, -1))
@@ -277,6 +282,12 @@ def _one_minus_product(a, b):
     return (1.0 - product) - error
 
 
+def _times(factor, value):
+    """factor * value, 0 where either is 0 (ReLU's alpha = 0 times an overflowed part is 0)."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        return np.where((factor == 0) | (value == 0), 0.0, factor * value)
+
+
 def _sum_of(*terms):
     """The sum and the sum of magnitudes (the size its rounding error is relative to)."""
     return sum(terms), sum(np.abs(term) for term in terms)
@@ -293,9 +304,10 @@ def _elu_mean(alpha, k, normal, negative):
     omega = _one_minus_product(alpha, k)
     mu = normal.mu
     with np.errstate(over="ignore", under="ignore", invalid="ignore"):
-        forms = [_sum_of(normal.first_above, -alpha * negative.pull),
-                 _sum_of(mu, omega * normal.first_below, alpha * negative.curvature),
-                 _sum_of(omega * normal.first_above, alpha * k * mu, alpha * negative.curvature)]
+        curvature = _times(alpha, negative.curvature)
+        forms = [_sum_of(normal.first_above, -_times(alpha, negative.pull)),
+                 _sum_of(mu, _times(omega, normal.first_below), curvature),
+                 _sum_of(_times(omega, normal.first_above), _times(alpha * k, mu), curvature)]
     sizes = np.stack([np.where(np.isnan(size), np.inf, size) for _, size in forms])
     best = np.argmin(sizes, axis=0)
     return np.choose(best, [value for value, _ in forms])
@@ -316,13 +328,15 @@ def elu_moments(mu, sigma, alpha=1.0, *, scale=1.0, input_scale=1.0):
     alpha = _check_parameter("alpha", alpha, 0.0, strict=False)
     scale = _check_parameter("scale", scale, 0.0, strict=True)
     k = _check_parameter("input_scale", input_scale, 0.0, strict=True)
-    normal = _split(mu, sigma)
-    negative = _negative_side(k, normal)
-    with np.errstate(over="ignore", under="ignore", invalid="ignore"):
-        mean = scale * _elu_mean(alpha, k, normal, negative)
+    # intermediate overflow and underflow are expected at the range's ends and are resolved into
+    # the representable result (inf only where the moment itself overflows): no warnings
+    with np.errstate(all="ignore"):
+        normal = _split(mu, sigma)
+        negative = _negative_side(k, normal)
+        mean = _times(scale, _elu_mean(alpha, k, normal, negative))
         # both parts are positive: no cancellation once square is accurate
-        second = scale * scale * (normal.second_above + alpha * alpha * negative.square)
-        mean_grad = scale * (normal.above + alpha * k * negative.exp_k)
+        second = _times(scale * scale, normal.second_above + _times(alpha * alpha, negative.square))
+        mean_grad = _times(scale, normal.above + _times(alpha * k, negative.exp_k))
     return Moments(mean, second, _variance(second, mean), mean_grad)
 
 
@@ -343,8 +357,8 @@ def leaky_relu_moments(mu, sigma, slope=0.01):
     """Moments of LeakyReLU: ``x`` for x > 0 else ``slope*x`` (slope >= 0)."""
     mu, sigma = check_normal(mu, sigma)
     slope = _check_parameter("slope", slope, 0.0, strict=False)
-    normal = _split(mu, sigma)
-    with np.errstate(over="ignore", under="ignore", invalid="ignore"):
+    with np.errstate(all="ignore"):
+        normal = _split(mu, sigma)
         # mu + (slope - 1) E[X 1{X<=0}] or slope mu + (1 - slope) E[X 1{X>0}]: the same sum,
         # take the one whose terms are smaller (the first for mu >= 0, the second below)
         mean = np.where(normal.t >= 0, mu + (1.0 - slope) * normal.first_below,
@@ -353,7 +367,7 @@ def leaky_relu_moments(mu, sigma, slope=0.01):
         # positive terms; for mu >= 0 a tail moment, the mirror image of E[X^2 1{X>0}]
         bulk = (mu * mu + sigma * sigma) * normal.below - mu * (sigma * normal_pdf(normal.t))
         second_below = np.where(normal.t >= 0, _mirror_second(normal), bulk)
-        second = normal.second_above + (slope * slope * second_below if slope else 0.0)
+        second = normal.second_above + _times(slope * slope, second_below)
     return Moments(mean, second, _variance(second, mean), normal.above + slope * normal.below)
 
 
@@ -373,9 +387,9 @@ def zero_mean_alpha(mu, sigma, *, input_scale=1.0):
     """
     mu, sigma = check_normal(mu, sigma)
     input_scale = _check_parameter("input_scale", input_scale, 0.0, strict=True)
-    normal = _split(mu, sigma)
-    pulled_down = _negative_side(input_scale, normal).pull
-    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+    with np.errstate(all="ignore"):
+        normal = _split(mu, sigma)
+        pulled_down = _negative_side(input_scale, normal).pull
         alpha = normal.first_above / pulled_down
     return np.where((pulled_down > 0) & np.isfinite(alpha), alpha, np.nan)
 

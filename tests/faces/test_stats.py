@@ -362,3 +362,21 @@ def test_leaky_relu_moments_over_the_whole_range(slope):
             if math.isfinite(second):
                 assert abs(float(got.variance) - variance) <= bound * max(second, 2.3e-308), \
                     (where, got, variance)
+
+
+def test_no_nan_and_no_warning_at_any_extreme():
+    # every finite input has a moment in [0, inf] or a finite signed mean: NaN would be a bug
+    # (the old closed form gave NaN from sigma = 1e154 on); warnings are errors in this suite
+    mu = np.array([0.0, 1e300, -1e300, 1e-300, -1e-300, 5.0, -5.0])[:, None]
+    sigma = np.array([1e-300, 1e-10, 1.0, 1e10, 1e300])[None, :]
+    extremes = [0.0, 1e-300, 1.0, 1e300]
+    for alpha in extremes:
+        for k in extremes[1:]:
+            for scale in extremes[1:]:
+                moments = stats.elu_moments(mu, sigma, alpha, scale=scale, input_scale=k)
+                assert not np.isnan(np.stack(moments)).any(), (alpha, k, scale)
+                assert (moments.variance >= 0).all() and (moments.second_moment >= 0).all()
+                stats.init_gain(moments, sigma)
+                stats.zero_mean_alpha(mu, sigma, input_scale=k)
+    for slope in extremes:
+        assert not np.isnan(np.stack(stats.leaky_relu_moments(mu, sigma, slope))).any(), slope
