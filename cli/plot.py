@@ -11,6 +11,8 @@ from .numbers import finite_number
 from .outfiles import checked_path, write_json
 
 MAX_ALPHAS = 8
+# the page's statistics hold sigma^2 and the curves slope*x: both stay finite float64 within this
+LIMIT, SMALLEST = 1e150, 1e-150
 
 
 def _alphas(ctx, param, text):
@@ -32,10 +34,11 @@ def _alphas(ctx, param, text):
 @click.option("--alphas", default="0.5,1,2", show_default=True, callback=_alphas,
               help="ELU's alphas for the PNG and the JSON.")
 @click.option("--slope", default=0.1, show_default=True, type=float,
-              callback=finite_number(0.0, strict=False), help="LeakyReLU's negative slope.")
+              callback=finite_number(0.0, strict=False, highest=LIMIT),
+              help=f"LeakyReLU's negative slope (0 to {LIMIT:g}).")
 @click.option("--sigma", default=1.0, show_default=True, type=float,
-              callback=finite_number(0.0),
-              help="The page's statistics are for X ~ N(0, SIGMA²).")
+              callback=finite_number(SMALLEST, strict=False, highest=LIMIT),
+              help=f"The page's statistics are for X ~ N(0, SIGMA²) ({SMALLEST:g} to {LIMIT:g}).")
 def plot(png, json_path, html_path, alphas, slope, sigma):
     """Draw ELU (several alpha), ReLU and LeakyReLU and their derivatives to PNG (needs
     matplotlib), or write them as JSON (--json) or as an interactive page (--html)."""

@@ -96,3 +96,35 @@ def test_png_without_matplotlib_is_a_clear_error(tmp_path, monkeypatch):
     assert result.exit_code == 1
     assert "needs matplotlib: pip install 'elunumba[plot]'" in result.output
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("arguments, message", [
+    (["--html", "page.html", "--sigma", "1e308"],
+     "'--sigma': 1e+308 is not a finite number >= 1e-150 and <= 1e+150"),
+    (["--html", "page.html", "--sigma", "1e-300"], "'--sigma': 1e-300 is not a finite number"),
+    (["--json", "curves.json", "--slope", "1e308"],
+     "'--slope': 1e+308 is not a finite number >= 0 and <= 1e+150"),
+])
+def test_values_float64_cannot_hold_are_refused(tmp_path, monkeypatch, arguments, message):
+    assert_usage_error(tmp_path, monkeypatch, ["plot", *arguments], message)
+
+
+@pytest.mark.parametrize("sigma", ["1e-150", "1e150"])
+def test_page_and_json_hold_only_numbers_at_the_range_ends(tmp_path, sigma):
+    html, data = tmp_path / "page.html", tmp_path / "curves.json"
+    result = CliRunner().invoke(cli, ["plot", "--html", str(html), "--json", str(data),
+                                      "--sigma", sigma, "--slope", "1e150"])
+    assert result.exit_code == 0, result.output
+    embedded = html.read_text().split('type="application/json">')[1].split("</script>")[0]
+    for text in (embedded, data.read_text()):
+        assert "NaN" not in text and "Infinity" not in text
+    numbers = json.loads(embedded)
+    assert all(np.isfinite(numbers[key]).all() for key in ("mean", "variance", "mean_grad"))
+    assert all(v > 0 for v in numbers["variance"])
+
+
+def test_leaky_curve_is_exact_for_a_huge_slope():
+    x = curves.grid()
+    y, yp = curves.leaky_relu_curve(x, 1e150)
+    np.testing.assert_array_equal(y, np.where(x > 0, x, 1e150 * x))
+    np.testing.assert_array_equal(yp, np.where(x > 0, 1.0, 1e150))

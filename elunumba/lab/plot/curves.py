@@ -1,7 +1,9 @@
 """Activation curves and their derivatives, from elunumba's public kernels only.
 
-ReLU is ELU with alpha = 0; LeakyReLU(slope) is (1 - slope)*ReLU(x) + slope*x, so its value and
-derivative come from the same fused kernel call as ReLU's.
+ReLU is ELU with alpha = 0; LeakyReLU(slope) is ReLU(x) + slope*(x - ReLU(x)), so its value and
+derivative come from the same fused kernel call as ReLU's. x - ReLU(x) is exactly min(x, 0), so
+each point is x or one rounded product slope*x (the form (1 - slope)*ReLU(x) + slope*x cancels
+for large slopes and gives inf - inf = NaN once slope*x overflows).
 """
 
 import numpy as np
@@ -20,7 +22,7 @@ def grid(low=-3.0, high=3.0, step=0.01):
 
 def leaky_relu_curve(x, slope):
     relu, step = elunumba.elu_value_and_grad(x, 0.0)
-    return (1.0 - slope) * relu + slope * x, (1.0 - slope) * step + slope
+    return relu + slope * (x - relu), step + slope * (1.0 - step)
 
 
 def curves(x, alphas=DEFAULT_ALPHAS, slope=DEFAULT_SLOPE):
