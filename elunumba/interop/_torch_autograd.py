@@ -1,0 +1,105 @@
+"""Eager autograd for elunumba.torch: the operators of ``_torch_ops`` wrapped in autograd
+Functions that give them every rule PyTorch's own ELU has.
+
+Reverse mode (backward, any order), forward mode (``jvp``: the tangent of elu is
+tangent * slope(y), the same kernel as the backward) and torch.func's transforms (vmap, grad,
+jvp, jacrev/jacfwd, through ``setup_context`` and a vmap rule generated from the operators' own).
+Each derivative is itself a Function, so derivatives of derivatives keep all of these.
+
+Graph capture does not come here: torch.compile refuses to trace a Function with its own jvp,
+so captured graphs call the operators, whose registered backward AOTAutograd uses (the same
+kernels, so the same bits).
+"""
+
+import torch
+
+from . import _torch_ops as ops
+
+
+class Elu(torch.autograd.Function):
+    """y = elu(x); keeps y alone, for the backward pass and for the tangent."""
+
+    generate_vmap_rule = True
+
+    @staticmethod
+    def forward(input, alpha, scale, input_scale):
+        return ops.elu(input, alpha, scale, input_scale)
+
+    @staticmethod
+    def setup_context(ctx, inputs, output):
+        ctx.params = inputs[1:]
+        ctx.save_for_backward(output)
+        ctx.save_for_forward(output)
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        (output,) = ctx.saved_tensors
+        return EluBackward.apply(grad_output, output, *ctx.params), None, None, None
+
+    @staticmethod
+    def jvp(ctx, tangent, *_):
+        (output,) = ctx.saved_tensors
+        return EluBackward.apply(tangent, output, *ctx.params)
+
+
+class EluInplace(Elu):
+    """elu(x) written into x (marked dirty, so autograd knows); the tangent is updated in place
+    as well, as forward mode requires of an in-place function. Its vmap rule is written out:
+    the generated one would save an input returned as it is, which autograd refuses."""
+
+    generate_vmap_rule = False
+
+    @staticmethod
+    def forward(input, alpha, scale, input_scale):
+        ops.elu_(input, alpha, scale, input_scale)
+        return input
+
+    @staticmethod
+    def setup_context(ctx, inputs, output):
+        ctx.mark_dirty(inputs[0])
+        Elu.setup_context(ctx, inputs, output)
+
+    @staticmethod
+    def jvp(ctx, tangent, *_):
+        return tangent.copy_(Elu.jvp(ctx, tangent))
+
+    @staticmethod
+    def vmap(info, in_dims, input, alpha, scale, input_scale):
+        ops.elu_(input, alpha, scale, input_scale)
+        return input, in_dims[0]
+
+
+class EluBackward(torch.autograd.Function):
+    """grad_input = grad_output * slope(y), slope(y) = scale for y > 0, else
+    input_scale*(y + alpha*scale). Its derivatives: slope(y) for grad_output (the same kernel
+    again), and grad_output*input_scale where not y > 0 for y."""
+
+    generate_vmap_rule = True
+
+    @staticmethod
+    def forward(grad_output, output, alpha, scale, input_scale):
+        return ops.elu_backward(grad_output, output, alpha, scale, input_scale)
+
+    @staticmethod
+    def setup_context(ctx, inputs, output):
+        ctx.params = inputs[2:]
+        ctx.save_for_backward(*inputs[:2])
+        ctx.save_for_forward(*inputs[:2])
+
+    @staticmethod
+    def backward(ctx, grad_grad_input):
+        grad_output, output = ctx.saved_tensors
+        return (EluBackward.apply(grad_grad_input, output, *ctx.params),
+                ops.slope_derivative_term(grad_grad_input, grad_output, output, ctx.params[2]),
+                None, None, None)
+
+    @staticmethod
+    def jvp(ctx, grad_output_tangent, output_tangent, *_):
+        grad_output, output = ctx.saved_tensors
+        terms = []
+        if grad_output_tangent is not None:
+            terms.append(EluBackward.apply(grad_output_tangent, output, *ctx.params))
+        if output_tangent is not None:
+            terms.append(ops.slope_derivative_term(output_tangent, grad_output, output,
+                                                   ctx.params[2]))
+        return sum(terms[1:], terms[0])
