@@ -111,7 +111,7 @@ def _apply(input, alpha, scale, input_scale, inplace):
             "gradients (torch.no_grad())")
     if inplace:
         _check_writable(input, wants_gradient)
-    if torch.jit.is_tracing() or (torch.compiler.is_compiling() and not _transformed()):
+    if torch.jit.is_tracing() or (torch.compiler.is_compiling() and not _forward_mode()):
         return _as_operators(input, params, inplace, wants_gradient)
     if torch.compiler.is_compiling():
         return _eager_within_compiled(input, params, inplace)
@@ -122,20 +122,18 @@ def _eager(input, params, inplace):
     return (EluInplace if inplace else Elu).apply(input, *params)
 
 
-# PyTorch's custom operators drop a forward-mode tangent and refuse torch.func's transforms,
-# and torch.compile ignores the jvp of an autograd Function under forward mode
-# (pytorch/pytorch#192985): a compiled graph would give a zero tangent. So under forward mode or
-# a torch.func transform the call leaves the graph and runs eagerly (fullgraph=True refuses it,
-# giving this reason).
+# PyTorch's custom operators drop a forward-mode tangent, and torch.compile ignores the jvp of an
+# autograd Function under forward mode (pytorch/pytorch#192985): a compiled graph would give a
+# zero tangent. So under forward mode the call leaves the graph and runs eagerly (fullgraph=True
+# refuses that, giving this reason).
 _eager_within_compiled = torch.compiler.disable(
-    _eager, reason="elunumba.torch runs eagerly under forward-mode AD and torch.func transforms")
+    _eager, reason="elunumba.torch's forward-mode derivative (jvp) runs eagerly")
 
 
-def _transformed():
-    """Whether a forward-mode AD level is open (forward_ad.dual_level, torch.func.jvp) or a
-    torch.func transform is running: PyTorch has no public query for either."""
-    return (torch.autograd.forward_ad._current_level >= 0
-            or torch._C._functorch.peek_interpreter_stack() is not None)
+def _forward_mode():
+    """Whether a forward-mode AD level is open (forward_ad.dual_level, torch.func.jvp, jacfwd):
+    PyTorch has no public query for it."""
+    return torch.autograd.forward_ad._current_level >= 0
 
 
 def _as_operators(input, params, inplace, wants_gradient):
@@ -153,6 +151,8 @@ def _check_writable(input, wants_gradient):
     if wants_gradient and input.is_leaf:
         raise RuntimeError("a leaf tensor that requires grad cannot be overwritten in place "
                            "(inplace=True): use inplace=False, or apply it to a result")
+    if torch.compiler.is_compiling() or torch.jit.is_tracing():
+        return  # symbolic: the captured graph's own in-place write checks the rest
     if input.is_inference() and not torch.is_inference_mode_enabled():
         raise RuntimeError("an inference tensor cannot be overwritten in place outside "
                            "torch.inference_mode() (inplace=True): use inplace=False, or "
