@@ -111,6 +111,12 @@ def _apply(input, alpha, scale, input_scale, inplace):
             "gradients (torch.no_grad())")
     if inplace:
         _check_writable(input, wants_gradient)
+        if input.is_neg():  # a lazy negation (torch._neg_view) cannot be written through
+            return input.copy_(_route(input, params, False, wants_gradient))
+    return _route(input, params, inplace, wants_gradient)
+
+
+def _route(input, params, inplace, wants_gradient):
     if torch.jit.is_tracing() or (torch.compiler.is_compiling() and not _forward_mode()):
         return _as_operators(input, params, inplace, wants_gradient)
     if torch.compiler.is_compiling():

@@ -120,10 +120,7 @@ def _run(function, inputs, params, out=None):
     """``function`` (elunumba.elu or elu_backward) on tensors, into ``out`` or a new tensor laid
     out like the first input."""
     alpha, scale, input_scale = params
-    # resolve_neg: a tensor with the negative bit set (a lazy negation) has no NumPy view
-    inputs = [t.detach().resolve_neg() for t in inputs]
-    if out is not None and out.is_neg():  # written as a plain tensor, then copied with the bit
-        return out.copy_(_run(function, inputs, params))
+    inputs = [t.detach() for t in inputs]
     result = torch.empty_like(inputs[0]) if out is None else out.detach()
     if inputs[0].dtype == torch.bfloat16:
         computed = _run(function, [t.float() for t in inputs], params)
