@@ -1,19 +1,25 @@
 """PyTorch front end: ``elu``, ``selu``, ``celu`` and the modules ``ELU``, ``SELU``, ``CELU``.
 
 Same signatures as ``torch.nn.functional`` and ``torch.nn`` (``inplace`` included); the values
-come from elunumba's kernels through its public functions, and autograd works:
+come from elunumba's kernels, registered as the PyTorch operators ``torch.ops.elunumba.elu``,
+``elu_`` (in place) and ``elu_backward``:
 
     from elunumba.torch import ELU
     model = torch.nn.Sequential(torch.nn.Linear(64, 64), ELU(inplace=True))
+    compiled = torch.compile(model, fullgraph=True)  # the same bits as model
+
+What works as with torch.nn.ELU: backward of any order, forward mode (dual tensors,
+torch.func.jvp), torch.func's vmap, grad, jacrev, jacfwd and hessian and their compositions,
+torch.compile (fullgraph, dynamic shapes), torch.export and torch.jit.trace, which record the
+operators. Forward mode inside torch.compile runs the activation eagerly (a graph break, which
+fullgraph=True refuses): PyTorch's operators would drop the tangent there. torch.func.grad inside
+torch.compile is refused by PyTorch itself (pytorch/pytorch#179652).
 
 The backward pass needs only the forward output (``elunumba.elu_backward``), so that is all the
 autograd graph keeps, as PyTorch's in-place ELU does; this is why a negative ``alpha`` is refused
-when a gradient is wanted (the output then no longer determines the slope). Double backward
-works (the gradient's own derivative is a second Function). CPU tensors are handed to the kernels
-as NumPy views of their memory (no copy); CUDA tensors through ``__cuda_array_interface__``,
-ordered after the work already queued on the current stream. float16, float32 and float64 run
-in their own dtype; bfloat16, which NumPy and Numba lack, is computed in float32 and rounded
-once to bfloat16, as PyTorch does.
+when a derivative is wanted (the output then no longer determines the slope). In place, like
+PyTorch, it refuses a leaf that requires grad, an inference tensor outside inference mode and a
+tensor whose elements may share memory (``expand``), before writing anything.
 """
 
 import numbers
@@ -22,7 +28,7 @@ import torch  # absolute: this module's own name does not shadow PyTorch
 
 import elunumba
 from elunumba.interop import _torch_ops as ops
-from elunumba.interop._torch_autograd import Elu, EluInplace
+from elunumba.interop._torch_autograd import Elu, EluInplace, check_alpha_for_derivatives
 
 __all__ = ["CELU", "ELU", "SELU", "celu", "elu", "selu"]
 
@@ -104,11 +110,8 @@ def _apply(input, alpha, scale, input_scale, inplace):
                         "convert it with tensor.to_dense()")
     params = (float(_real(alpha)), float(scale), float(input_scale))
     wants_gradient = torch.is_grad_enabled() and input.requires_grad
-    if wants_gradient and not alpha >= 0:
-        raise ValueError(
-            f"the gradient of elu with alpha={alpha!r} < 0 cannot be taken from its output, "
-            "and elunumba.torch keeps only the output: use alpha >= 0, or run without "
-            "gradients (torch.no_grad())")
+    if wants_gradient or _forward_mode():
+        check_alpha_for_derivatives(alpha)
     if inplace:
         _check_writable(input, wants_gradient)
         if input.is_neg():  # a lazy negation (torch._neg_view) cannot be written through

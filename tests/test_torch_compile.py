@@ -14,7 +14,6 @@ import pytest
 torch = pytest.importorskip("torch")
 import torch._dynamo.testing  # noqa: E402
 import torch.autograd.forward_ad as fwAD  # noqa: E402
-import torch.nn.functional as F  # noqa: E402
 from torch import nn  # noqa: E402
 
 import elunumba.torch as et  # noqa: E402

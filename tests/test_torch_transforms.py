@@ -134,8 +134,15 @@ def test_vmap_of_the_backward_with_one_input_unbatched():
 def test_forward_mode_with_negative_alpha_is_refused_not_wrong():
     # the slope is taken from the output, which for alpha < 0 does not determine it
     x, tangent = sample(), sample(seed=1)
-    with pytest.raises(ValueError, match="alpha >= 0"):
+    refusal = "derivative of elu with alpha=-0.5 < 0 cannot be taken from its output"
+    with pytest.raises(ValueError, match=refusal):
         func.jvp(lambda t: et.elu(t, -0.5), (x,), (tangent,))
+    with fwAD.dual_level():
+        dual = fwAD.make_dual(x, tangent) * 1
+        before = fwAD.unpack_dual(dual).primal.clone()
+        with pytest.raises(ValueError, match=refusal):
+            et.elu(dual, -0.5, inplace=True)
+        assert torch.equal(fwAD.unpack_dual(dual).primal, before)  # nothing written
     with torch.no_grad():  # the value alone is fine
         close(et.elu(x, -0.5), F.elu(x, -0.5))
 

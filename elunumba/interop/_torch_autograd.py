@@ -16,6 +16,15 @@ import torch
 from . import _torch_ops as ops
 
 
+def check_alpha_for_derivatives(alpha):
+    """The derivative is taken from the output, which for alpha < 0 does not determine it."""
+    if not alpha >= 0:
+        raise ValueError(
+            f"the derivative of elu with alpha={alpha!r} < 0 cannot be taken from its output, "
+            "and elunumba.torch keeps only the output: use alpha >= 0, or run without "
+            "gradients (torch.no_grad(), no dual tensors)")
+
+
 class Elu(torch.autograd.Function):
     """y = elu(x); keeps y alone, for the backward pass and for the tangent."""
 
@@ -33,11 +42,13 @@ class Elu(torch.autograd.Function):
 
     @staticmethod
     def backward(ctx, grad_output):
+        check_alpha_for_derivatives(ctx.params[0])
         (output,) = ctx.saved_tensors
         return EluBackward.apply(grad_output, output, *ctx.params), None, None, None
 
     @staticmethod
     def jvp(ctx, tangent, *_):
+        check_alpha_for_derivatives(ctx.params[0])
         (output,) = ctx.saved_tensors
         return EluBackward.apply(tangent, output, *ctx.params)
 
