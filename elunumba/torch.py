@@ -114,21 +114,19 @@ def _apply(input, alpha, scale, input_scale, inplace):
         check_alpha_for_derivatives(alpha)
     if inplace:
         _check_writable(input, wants_gradient)
-        if input.is_neg():  # a lazy negation (torch._neg_view) cannot be written through
-            return input.copy_(_route(input, params, False, wants_gradient))
-    return _route(input, params, inplace, wants_gradient)
-
-
-def _route(input, params, inplace, wants_gradient):
     if torch.jit.is_tracing() or (torch.compiler.is_compiling() and not _forward_mode()):
-        return _as_operators(input, params, inplace, wants_gradient)
+        return _as_operators(input, params, inplace)
     if torch.compiler.is_compiling():
         return _eager_within_compiled(input, params, inplace)
     return _eager(input, params, inplace)
 
 
 def _eager(input, params, inplace):
-    return (EluInplace if inplace else Elu).apply(input, *params)
+    if not inplace:
+        return Elu.apply(input, *params)
+    if input.is_neg():  # a lazy negation (torch._neg_view) cannot be written through
+        return input.copy_(Elu.apply(input, *params))
+    return EluInplace.apply(input, *params)
 
 
 # PyTorch's custom operators drop a forward-mode tangent, and torch.compile ignores the jvp of an
@@ -145,14 +143,11 @@ def _forward_mode():
     return torch.autograd.forward_ad._current_level >= 0
 
 
-def _as_operators(input, params, inplace, wants_gradient):
-    """What a captured graph records: one operator call."""
-    if not inplace:
-        return ops.elu(input, *params)
-    if wants_gradient:  # only the functional operator has a backward formula
-        return input.copy_(ops.elu(input, *params))
-    ops.elu_(input, *params)
-    return input
+def _as_operators(input, params, inplace):
+    """What a captured graph records: the functional operator, which alone has a backward
+    formula, and for in place a copy into the input."""
+    output = ops.elu(input, *params)
+    return input.copy_(output) if inplace else output
 
 
 def _check_writable(input, wants_gradient):
