@@ -54,3 +54,17 @@ def test_quick_run_writes_the_record(tmp_path, capsys):
     assert record["vector_isa"] in ("AVX-512", "AVX2", "SSE/other", "unknown")
     printed = capsys.readouterr().out
     assert "| training step, batch 16 |" in printed and record["cpu"] in printed
+
+
+def test_compile_adds_the_compiled_training_step(tmp_path, monkeypatch):
+    """The row's plumbing; that both models compile is tests/test_torch_compile.py's part, so
+    torch.compile is replaced by a stand-in that records what it was given."""
+    compiled = []
+    monkeypatch.setattr(bench_torch.torch, "compile", lambda model: compiled.append(model) or model)
+    path = tmp_path / "torch.json"
+    bench_torch.main(["--quick", "--repeats", "1", "--compile", "--json", str(path)])
+    record = json.loads(path.read_text())
+    assert record["rows"][-1]["case"] == "training step, batch 16, torch.compile"
+    assert [type(m.features[1]).__module__ for m in compiled] == ["torch.nn.modules.activation",
+                                                                  "elunumba.torch"]
+    assert record["torch_cpu_capability"]
