@@ -1,6 +1,6 @@
 """`elunumba accuracy` (the error report, --exhaustive) and `elunumba check` (the CI gate).
 
-The measuring, references and table contents live in elunumba.accuracy; this module parses and
+The measuring, references and table contents live in elunumba.lab.accuracy; this module parses and
 checks every option and output path before any measuring (bad input: exit 2), shows progress and
 tables with rich, and writes files atomically. A failed gate exits 1, Ctrl-C 130.
 """
@@ -19,9 +19,9 @@ from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.table import Table
 
-from elunumba._files import atomic_output
-from elunumba._memory import memory_bytes
-from elunumba.accuracy import bands, exhaustive, fmt, gate, machine, reference, report, variants
+from elunumba.lab.files import atomic_output
+from elunumba.lab.memory import memory_bytes
+from elunumba.lab.accuracy import bands, exhaustive, fmt, gate, machine, reference, report, variants
 
 from .numbers import finite_number
 from .outfiles import output_path
@@ -158,7 +158,7 @@ def accuracy(ctx, dtypes, per_band, band_names, alpha, selu, json_path, plot_pat
         _write_json(json_path, {**_provenance(ctx), "alpha": alpha, "scale": scale,
                                 "per_band": per_band, "bands": band_names, "records": records})
     if plot_path:
-        from elunumba.accuracy import plot
+        from elunumba.lab.accuracy import plot
 
         plot.draw(plot_path, dtypes, alpha, scale)
         console.print(f"wrote {plot_path}")
@@ -186,7 +186,7 @@ def _check_alpha(alpha, dtypes):
 
 # Peak memory per --per-band input: 226 bytes measured with tracemalloc on report.measure for
 # float64 and every variant (the whole sample, extended-precision references and statistics;
-# tests/test_accuracy_cli.py keeps it honest), plus torch's untraced outputs.
+# tests/cli/test_accuracy_cli.py keeps it honest), plus torch's untraced outputs.
 BYTES_PER_INPUT = 300
 
 

@@ -1,6 +1,6 @@
 """`elunumba bench`: sweep, `bench compare OLD NEW`, `bench table RESULTS`.
 
-The measuring, file formats and verdicts live in elunumba.bench; this module parses options,
+The measuring, file formats and verdicts live in elunumba.lab.bench; this module parses options,
 shows progress and tables with rich, and turns bad input into usage errors (exit 2).
 """
 
@@ -16,12 +16,12 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 from rich.text import Text
 
-from elunumba.bench import compare as comparing
-from elunumba.bench import fmt, impls, plot, records, sweep, timing
-from elunumba.bench import readme as readme_tables
-from elunumba.bench.ops import DTYPES, OPS
-from elunumba._files import atomic_output, check_output_path
-from elunumba.bench.sizes import QUICK_SIZES, SizeError, format_size, parse_sizes
+from elunumba.lab.bench import compare as comparing
+from elunumba.lab.bench import fmt, impls, plot, records, sweep, timing
+from elunumba.lab.bench import readme as readme_tables
+from elunumba.lab.bench.ops import DTYPES, OPS
+from elunumba.lab.files import atomic_output, check_output_path
+from elunumba.lab.bench.sizes import QUICK_SIZES, SizeError, format_size, parse_sizes
 
 from .numbers import finite_number
 from .outfiles import output_path

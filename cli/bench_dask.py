@@ -1,6 +1,6 @@
 """`elunumba bench dask`: what going distributed costs. The same float32 data through the
 in-process kernels and through dask.distributed LocalClusters of 1, 2, ... worker processes
-(one thread each), timed alternately; the measuring lives in elunumba.bench.distributed."""
+(one thread each), timed alternately; the measuring lives in elunumba.lab.bench.distributed."""
 
 import json
 import shlex
@@ -10,9 +10,9 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from elunumba._files import atomic_output
-from elunumba._memory import memory_bytes
-from elunumba.bench.sizes import SizeError, format_size, parse_size
+from elunumba.lab.files import atomic_output
+from elunumba.lab.memory import memory_bytes
+from elunumba.lab.bench.sizes import SizeError, format_size, parse_size
 
 from .bench import stdout_console
 from .outfiles import output_path
@@ -66,10 +66,10 @@ def dask_command(size, chunk, workers, repeats, json_path):
         raise click.UsageError(f"--size {size} needs about {needed / 2**30:.1f} GiB, "
                                f"{available / 2**30:.1f} GiB is available: give a smaller --size")
     try:
-        from elunumba.bench import distributed as on_cluster
+        from elunumba.lab.bench import distributed as on_cluster
     except ImportError as error:
         raise click.UsageError(str(error)) from None
-    from elunumba.bench import env
+    from elunumba.lab.bench import env
 
     err = Console(stderr=True)
     command = shlex.join(["elunumba", *sys.argv[1:]])

@@ -6,8 +6,8 @@ import click
 from rich.markup import escape
 from rich.table import Table
 
-from elunumba import gpu_setup
-from elunumba.bench import env, impls, records
+from elunumba.dispatch import gpu_setup
+from elunumba.lab.bench import env, impls, records
 
 from .bench import stdout_console
 

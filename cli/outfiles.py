@@ -5,7 +5,7 @@ import json
 
 import click
 
-from elunumba._files import atomic_output, check_output_path
+from elunumba.lab.files import atomic_output, check_output_path
 
 
 def checked_path(path, option, suffixes):

@@ -46,12 +46,12 @@ def plot(png, json_path, html_path, alphas, slope, sigma):
     html_path = checked_path(html_path, "--html", (".html", ".htm"))
     if png and importlib.util.find_spec("matplotlib") is None:
         raise click.ClickException("drawing a PNG needs matplotlib: pip install 'elunumba[plot]'")
-    from elunumba.plot import curves
+    from elunumba.lab.plot import curves
 
     console = Console()
     found = curves.curves(curves.grid(), alphas, slope)
     if png:
-        from elunumba.plot import figure
+        from elunumba.lab.plot import figure
 
         figure.draw(png, found)
         console.print(f"wrote {png}")
@@ -59,7 +59,7 @@ def plot(png, json_path, html_path, alphas, slope, sigma):
         write_json(json_path, curves.as_json(found))
         console.print(f"wrote {json_path}")
     if html_path:
-        from elunumba.plot import page
+        from elunumba.lab.plot import page
 
         page.write(html_path, page.page_data(sigma=sigma, slope=slope))
         console.print(f"wrote {html_path}")

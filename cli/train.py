@@ -45,7 +45,7 @@ def train(epochs, seeds, activations, layernorm, learning_rate, json_path, plot_
     plot_path = checked_path(plot_path, "--plot", (".png",))
     if plot_path and importlib.util.find_spec("matplotlib") is None:
         raise click.ClickException("--plot needs matplotlib: pip install 'elunumba[plot]'")
-    from elunumba.train import experiment
+    from elunumba.lab.train import experiment
 
     settings = experiment.Settings(activations=activations,
                                    layernorm=LAYERNORM_CHOICES[layernorm],
@@ -72,7 +72,7 @@ def train(epochs, seeds, activations, layernorm, learning_rate, json_path, plot_
                                "cpu_seconds": cpu_seconds})
         console.print(f"wrote {json_path}")
     if plot_path:
-        from elunumba.train import figure
+        from elunumba.lab.train import figure
 
         figure.draw(plot_path, records)
         console.print(f"wrote {plot_path}")

@@ -11,10 +11,10 @@ correctly rounded (computed through float64). Importing this package compiles no
 touches a GPU; each kernel compiles on first use and is cached on disk.
 """
 
-from .api import SELU_ALPHA, SELU_SCALE, Kernels
-from ._jit import CacheWarning
-from ._targets import TARGETS, TargetUnavailableError, available_targets
-from ._threads import layer as threading_layer
+from .api import SELU_ALPHA, SELU_SCALE, ELUFunctions
+from .kernels.compiler import CacheWarning
+from .dispatch.targets import TARGETS, TargetUnavailableError, available_targets
+from .kernels.threads import layer as threading_layer
 
 __version__ = "0.1.0"
 __all__ = [
@@ -23,11 +23,16 @@ __all__ = [
     "threading_layer", "CacheWarning", "__version__",
 ]
 
-_default = Kernels(correctly_rounded=False)
+_default = ELUFunctions(correctly_rounded=False)
 elu = _default.elu
 elu_backward = _default.elu_backward
 elu_grad = _default.elu_grad
 elu_value_and_grad = _default.elu_value_and_grad
 selu = _default.selu
 celu = _default.celu
-correctly_rounded = Kernels(correctly_rounded=True)
+correctly_rounded = ELUFunctions(correctly_rounded=True)
+
+
+def __dir__():
+    """The public surface only: the subpackages (kernels, dispatch, lab...) are the machinery."""
+    return __all__

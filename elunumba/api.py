@@ -1,8 +1,8 @@
 """The public functions, defined once and offered in two float32 roundings.
 
-``Kernels(correctly_rounded=False)`` is the default set (``elunumba.elu`` and friends): float32 is
+``ELUFunctions(correctly_rounded=False)`` is the default set (``elunumba.elu`` and friends): float32 is
 computed in float32 arithmetic, within 1 ULP and correctly rounded for most inputs, at the memory
-system's speed. ``Kernels(correctly_rounded=True)`` (``elunumba.correctly_rounded``) computes
+system's speed. ``ELUFunctions(correctly_rounded=True)`` (``elunumba.correctly_rounded``) computes
 float32 through the float64 kernels and rounds once, which makes float32 ELU correctly rounded at
 some cost in speed; float16 and float64 are the same in both.
 """
@@ -10,15 +10,18 @@ some cost in speed; float16 and float64 are the same in both.
 from numpy import ndarray  # one global lookup on the repeat-call path, not np + attribute
 
 from . import dispatch, interop
-from ._resolve import check_real
+from .dispatch.resolve import check_real
 
 
-class Kernels:
+class ELUFunctions:
+    """The public functions in one float32 rounding: the default set (elunumba.elu and friends)
+    or elunumba.correctly_rounded. Holds no kernels of its own; every call goes to dispatch."""
+
     def __init__(self, correctly_rounded):
         self.correctly_rounded = correctly_rounded
 
     def __repr__(self):
-        return f"Kernels(correctly_rounded={self.correctly_rounded})"
+        return f"ELUFunctions(correctly_rounded={self.correctly_rounded})"
 
     def elu(self, x, alpha=1.0, *, scale=1.0, input_scale=1.0, out=None, target="auto"):
         """ELU of ``x``: ``scale*x`` where x > 0, else ``scale*alpha*expm1(input_scale*x)``.

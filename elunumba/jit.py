@@ -40,8 +40,8 @@ import math
 
 from numba.extending import register_jitable
 
-from . import _elu
-from ._expm1 import expm1 as _expm1_nonpositive
+from .kernels import formulas
+from .kernels.expm1 import expm1 as _expm1_nonpositive
 
 __all__ = ["expm1", "elu_value", "elu_slope_from_output", "elu_slope_from_input"]
 
@@ -63,16 +63,16 @@ def _coefficients(x, alpha, scale, input_scale):
 def elu_value(x, alpha=1.0, scale=1.0, input_scale=1.0):
     """ELU of one number: ``scale*x`` for x >= 0, else ``scale*alpha*expm1(input_scale*x)``."""
     poscoef, negcoef, negiptcoef = _coefficients(x, alpha, scale, input_scale)
-    if _elu.product_is_exact(negcoef):
-        return _elu.elu_value(x, poscoef, negcoef, negiptcoef)
-    return _elu.elu_value_scaled(x, poscoef, negcoef, negiptcoef)
+    if formulas.product_is_exact(negcoef):
+        return formulas.elu_value(x, poscoef, negcoef, negiptcoef)
+    return formulas.elu_value_scaled(x, poscoef, negcoef, negiptcoef)
 
 
 @register_jitable
 def elu_slope_from_output(y, alpha=1.0, scale=1.0, input_scale=1.0):
     """dy/dx from the ELU output y: ``scale`` for y > 0, else ``input_scale*(y + alpha*scale)``."""
     poscoef, negcoef, negiptcoef = _coefficients(y, alpha, scale, input_scale)
-    return _elu.elu_slope_from_output(y, poscoef, negcoef, negiptcoef)
+    return formulas.elu_slope_from_output(y, poscoef, negcoef, negiptcoef)
 
 
 @register_jitable
@@ -80,4 +80,4 @@ def elu_slope_from_input(x, alpha=1.0, scale=1.0, input_scale=1.0):
     """dy/dx from the input x: ``scale`` for x > 0, else
     ``scale*alpha*input_scale*exp(input_scale*x)``."""
     poscoef, negcoef, negiptcoef = _coefficients(x, alpha, scale, input_scale)
-    return _elu.elu_slope_from_input(x, poscoef, negcoef, negiptcoef)
+    return formulas.elu_slope_from_input(x, poscoef, negcoef, negiptcoef)

@@ -29,19 +29,7 @@ settings.register_profile(
 settings.register_profile("thorough", parent=settings.get_profile("elunumba"), max_examples=1000)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "elunumba"))
 
-FLOAT_DTYPES = (np.float16, np.float32, np.float64)
-HOST_TARGETS = ("cpu", "parallel")
-
-
-def cuda_available():
-    """True when elunumba's CUDA kernels can run here: a real GPU, or NUMBA_ENABLE_CUDASIM=1."""
-    return "cuda" in elunumba.available_targets()
-
-
-def cuda_simulated():
-    from numba import config
-
-    return bool(config.ENABLE_CUDASIM)
+from helpers import FLOAT_DTYPES, HOST_TARGETS  # noqa: E402  (after the checkout fallback)
 
 
 @pytest.fixture(params=FLOAT_DTYPES, ids=lambda t: np.dtype(t).name)

@@ -4,7 +4,7 @@ bytes, side by side in one process (tools/reference_kernels.py says how to make 
 Each round times every contender once, in a rotating order, each sample long enough (several calls
 back to back) to dwarf timer noise; ratios are taken within a round (paired), and the report gives
 their medians, so a machine whose speed drifts, or that other work shares, affects both sides of
-each ratio alike. The copy is the fastest of elunumba.bench's host copies in that round. With
+each ratio alike. The copy is the fastest of elunumba.lab.bench's host copies in that round. With
 --target cpu (one thread) the samples are the thread's CPU time, not wall time, so that time spent
 descheduled on a shared machine is left out, and the copy is np.copyto (one thread too).
 
@@ -21,8 +21,8 @@ import numba
 import numpy as np
 
 import elunumba
-from elunumba.bench.copy import host_copiers
-from elunumba._machine import one_line as machine_line
+from elunumba.lab.bench.copy import host_copiers
+from elunumba.lab.machine import one_line as machine_line
 
 import reference_kernels
 

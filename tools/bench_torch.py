@@ -30,14 +30,14 @@ from torch import nn
 
 import elunumba
 import elunumba.torch as elunumba_torch
-from elunumba import _machine
-from elunumba._files import atomic_output, check_output_path
-from elunumba.bench import env
+from elunumba.lab import machine
+from elunumba.lab.files import atomic_output, check_output_path
+from elunumba.lab.bench import env
 
 
 class ConvNetELU(nn.Module):
     """The CNN of the ELU examples, as written there except that the ELU class is a parameter
-    (tests/test_torch.py trains it with both)."""
+    (tests/faces/test_torch.py trains it with both)."""
 
     def __init__(self, ELU, num_classes=10):
         super().__init__()
@@ -135,7 +135,7 @@ def measure(quick, repeats, compiled=False):
                      "torch_s": t_torch, "elunumba_s": t_ours, "speedup": ratio})
     return {
         "command": " ".join(["python", "tools/bench_torch.py"] + sys.argv[1:]),
-        "cpu": _machine.cpu_model()["name"], "vector_isa": _machine.compiled_for()["isa"], "logical_cores": os.cpu_count(),
+        "cpu": machine.cpu_model()["name"], "vector_isa": machine.compiled_for()["isa"], "logical_cores": os.cpu_count(),
         "torch_cpu_capability": torch.backends.cpu.get_cpu_capability(),
         "torch_threads": torch.get_num_threads(), "numba_threads": numba.get_num_threads(),
         "load_average_before": load_before, "load_average_after": os.getloadavg(),

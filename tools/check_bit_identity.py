@@ -2,7 +2,7 @@
 (tools/reference_kernels.py says how to make one), for every input where that is affordable:
 
 - float32 forward, alpha = 1, alpha = 1.7 and input_scale = 0.5 (the three formulas of
-  elunumba._elu.FORMULAS), and the fused kernels' value and gradient (from the output and from the
+  elunumba.kernels.formulas.FORMULAS), and the fused kernels' value and gradient (from the output and from the
   input) for alpha = 1: all 2^32 inputs;
 - float16 forward, alpha = 1 and 1.7: all 65,536 inputs;
 - float32 correctly rounded forward (the float64 expm1, rounded once), alpha = 1 and 1.7: all 2^31

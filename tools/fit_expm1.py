@@ -1,4 +1,4 @@
-"""Fit the polynomial coefficients used by elunumba/_expm1.py.
+"""Fit the polynomial coefficients used by elunumba/kernels/expm1.py.
 
 expm1(r) on |r| <= ln2/2 is written r + r**2/2 + r**3 * q(r); q is a Chebyshev fit (near minimax)
 to (expm1(r) - r - r**2/2) / r**3, computed with mpmath at 60 digits and rounded to the working

@@ -4,7 +4,7 @@ of the element formula left out, on one thread, in cycles per element.
 Each part is left out alone (the rounding error term of r, the clamp below at F32_LOWEST, the
 copysign, ELU's select of the linear branch), then all four together: what is left is the bare
 reduction, polynomial and 2^n*expm1(r) + (2^n - 1). Every loop is compiled as the kernels are
-(elunumba._jit: FMA contraction, three vectors per iteration), and the loop with nothing left out
+(elunumba.kernels.compiler: FMA contraction, three vectors per iteration), and the loop with nothing left out
 is checked to give the kernel's bits, so the copies cannot drift from the real formula. A plain
 copy loop gives the floor of loading and storing.
 
@@ -31,8 +31,8 @@ import numpy as np
 from numba import types
 from numba.extending import register_jitable
 
-from elunumba import _expm1 as E
-from elunumba import _jit, cpu
+from elunumba.kernels import expm1 as E
+from elunumba.kernels import compiler, cpu
 
 import fma_throughput
 import kernel_asm
@@ -43,7 +43,7 @@ PARTS = ("r's rounding error", "clamp", "copysign", "select")
 
 @register_jitable
 def expm1_with(x, r_error_term, clamp, copysign):
-    """_expm1.expm1_f32 with the parts switched off by the flags (literal at compile time)."""
+    """expm1.expm1_f32 with the parts switched off by the flags (literal at compile time)."""
     if clamp:
         x = E.F32_LOWEST if x < E.F32_LOWEST else x
     shifted = x * E.F32_INV_LN2 + E.F32_ROUND
@@ -82,7 +82,7 @@ def copy_loop(x, y, poscoef):
 def compiled(function):
     """``function`` compiled as the interleaved kernels are, without the disk cache (Numba shows
     no assembly of cached code), for float32 arrays."""
-    template = _jit.kernel(function, parallel=False, interleave=True)
+    template = compiler.kernel(function, parallel=False, interleave=True)
     kernel = type(template)(function, {}, template.targetoptions)
     array = types.Array(types.float32, 1, "C")
     kernel.compile((array, array, types.float32))
@@ -110,7 +110,7 @@ def contenders():
 
 def check_copy_matches_kernel(calls):
     """The copied loop with nothing left out gives the kernel's bits on every float32 sign and
-    exponent and a spread of mantissas (the guard against the copy drifting from _expm1)."""
+    exponent and a spread of mantissas (the guard against the copy drifting from expm1.py)."""
     bits = np.arange(0, 2**32, 4093, dtype=np.uint64).astype(np.uint32)
     x = bits.view(np.float32)
     kernel, copy = (np.empty_like(x) for _ in range(2))
@@ -118,7 +118,7 @@ def check_copy_matches_kernel(calls):
     calls["the same loop, copied here"](x, copy)
     if not np.array_equal(kernel.view(np.uint32), copy.view(np.uint32)):
         raise SystemExit("the copied loop no longer gives the kernel's bits: update "
-                         "expm1_with to match elunumba/_expm1.py")
+                         "expm1_with to match elunumba/kernels/expm1.py")
 
 
 def measure(calls, rounds):

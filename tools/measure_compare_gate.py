@@ -29,9 +29,9 @@ import sys
 import tempfile
 import time
 
-from elunumba import _machine as machine
-from elunumba._files import atomic_output
-from elunumba.bench import compare, records
+from elunumba.lab import machine
+from elunumba.lab.files import atomic_output
+from elunumba.lab.bench import compare, records
 
 SLOWDOWN = 0.3
 

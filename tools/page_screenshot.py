@@ -10,8 +10,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-from elunumba._files import atomic_output, check_output_path
-from elunumba.plot import browser, page
+from elunumba.lab.files import atomic_output, check_output_path
+from elunumba.lab.plot import browser, page
 
 DEFAULT = Path(__file__).resolve().parent.parent / "bench_results" / "elu-page.png"
 

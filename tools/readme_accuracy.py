@@ -9,8 +9,8 @@ import json
 import sys
 from pathlib import Path
 
-from elunumba._files import atomic_output, check_output_path
-from elunumba.accuracy import readme
+from elunumba.lab.files import atomic_output, check_output_path
+from elunumba.lab.accuracy import readme
 
 RESULTS = Path(__file__).resolve().parent.parent / "bench_results"
 # the negative float32 inputs for alpha = 1.7, in runs side by side (ranges of bit patterns)
