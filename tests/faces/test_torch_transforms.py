@@ -237,3 +237,19 @@ def test_the_operators_are_registered_under_elunumba():
     grad = sample((5,), seed=3)
     assert torch.equal(torch.ops.elunumba.elu_backward(grad, y, *params),
                        torch.from_numpy(elunumba.elu_backward(grad.numpy(), y.numpy(), 1.3)))
+
+
+def test_the_inplace_operator_alone_under_vmap_and_compile():
+    """elunumba::elu_ called directly (elunumba.torch itself records elu and a copy in graphs):
+    its vmap rule writes through the batch, its fake implementation lets dynamo trace it."""
+    def inplace(t):
+        torch.ops.elunumba.elu_(t, 1.3, 1.0, 1.0)
+        return t
+
+    batch = sample((3, 5))
+    expected = et.elu(batch, 1.3)
+    func.vmap(inplace, in_dims=1, out_dims=1)(batch)
+    assert torch.equal(batch, expected)
+    again = sample((3, 5))
+    torch.compile(inplace, fullgraph=True, backend="aot_eager")(again)
+    assert torch.equal(again, expected)
