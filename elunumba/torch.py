@@ -117,16 +117,16 @@ def _apply(input, alpha, scale, input_scale, inplace):
     if torch.jit.is_tracing() or (torch.compiler.is_compiling() and not _forward_mode()):
         return _as_operators(input, params, inplace)
     if torch.compiler.is_compiling():
-        return _eager_within_compiled(input, params, inplace)
-    return _eager(input, params, inplace)
+        return _eager_within_compiled(input, params, inplace, wants_gradient)
+    return _eager(input, params, inplace, wants_gradient)
 
 
-def _eager(input, params, inplace):
-    if not inplace:
-        return Elu.apply(input, *params)
-    if input.is_neg():  # a lazy negation (torch._neg_view) cannot be written through
-        return input.copy_(Elu.apply(input, *params))
-    return EluInplace.apply(input, *params)
+def _eager(input, params, inplace, wants_gradient):
+    if inplace and input.is_neg():  # a lazy negation (torch._neg_view) cannot be written through
+        return input.copy_(_eager(input, params, False, wants_gradient))
+    if wants_gradient or _forward_mode() or torch._C._are_functorch_transforms_active():
+        return (EluInplace if inplace else Elu).apply(input, *params)
+    return ops.compute(input, params, inplace)  # nothing to differentiate: no Function needed
 
 
 # PyTorch's custom operators drop a forward-mode tangent, and torch.compile ignores the jvp of an

@@ -1,5 +1,6 @@
-"""Eager autograd for elunumba.torch: the operators of ``_torch_ops`` wrapped in autograd
-Functions that give them every rule PyTorch's own ELU has.
+"""Eager autograd for elunumba.torch: the kernels of ``_torch_ops`` (through its operators under
+torch.func's transforms) wrapped in autograd Functions that give them every rule PyTorch's own
+ELU has.
 
 Reverse mode (backward, any order), forward mode (``jvp``: the tangent of elu is
 tangent * slope(y), the same kernel as the backward) and torch.func's transforms (vmap, grad,
@@ -10,6 +11,8 @@ Graph capture does not come here: torch.compile refuses to trace a Function with
 so captured graphs call the operators, whose registered backward AOTAutograd uses (the same
 kernels, so the same bits).
 """
+
+import inspect
 
 import torch
 
@@ -32,7 +35,7 @@ class Elu(torch.autograd.Function):
 
     @staticmethod
     def forward(input, alpha, scale, input_scale):
-        return ops.elu(input, alpha, scale, input_scale)
+        return ops.compute(input, (alpha, scale, input_scale))
 
     @staticmethod
     def setup_context(ctx, inputs, output):
@@ -62,8 +65,7 @@ class EluInplace(Elu):
 
     @staticmethod
     def forward(input, alpha, scale, input_scale):
-        ops.elu_(input, alpha, scale, input_scale)
-        return input
+        return ops.compute(input, (alpha, scale, input_scale), inplace=True)
 
     @staticmethod
     def setup_context(ctx, inputs, output):
@@ -89,7 +91,7 @@ class EluBackward(torch.autograd.Function):
 
     @staticmethod
     def forward(grad_output, output, alpha, scale, input_scale):
-        return ops.elu_backward(grad_output, output, alpha, scale, input_scale)
+        return ops.compute_backward(grad_output, output, (alpha, scale, input_scale))
 
     @staticmethod
     def setup_context(ctx, inputs, output):
@@ -114,3 +116,9 @@ class EluBackward(torch.autograd.Function):
             terms.append(ops.slope_derivative_term(output_tangent, grad_output, output,
                                                    ctx.params[2]))
         return sum(terms[1:], terms[0])
+
+
+# Function.apply binds every call's arguments to forward's signature, which inspect rebuilds each
+# time unless the function carries it: a large part of the Function's own cost on small tensors
+for _function in (Elu, EluInplace, EluBackward):
+    _function.forward.__signature__ = inspect.signature(_function.forward)

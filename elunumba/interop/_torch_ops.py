@@ -7,7 +7,7 @@ implementation (shape, dtype and layout only) for those tracers, a vmap rule (th
 elementwise, so a batch is one bigger call), and the functional ones a backward formula, so that
 AOTAutograd can differentiate a captured graph. PyTorch gives custom operators no forward-mode
 rule (a dual tensor's tangent would be dropped), which is why eager calls go through the
-autograd Functions of ``_torch_autograd`` around these operators instead.
+autograd Functions of ``_torch_autograd`` instead, and from them to ``compute``.
 
 All three take (alpha, scale, input_scale) as elunumba's public functions do. CPU tensors reach
 the kernels as NumPy views of their memory (no copy); CUDA tensors through
@@ -116,11 +116,37 @@ elu_backward.register_autograd(_elu_backward_gradient, setup_context=_keep_both)
 
 # the kernels on tensors
 
+def compute(input, params, inplace=False):
+    """elu of a tensor, as ``elu``/``elu_`` compute it. Under torch.func's transforms through the
+    operators (their vmap rules take batched tensors); otherwise the kernel straight away,
+    without the dispatcher's Python layers, which cost several times the kernel's own time on
+    small tensors. In place, autograd's version counter is bumped as ``elu_`` would."""
+    if torch._C._are_functorch_transforms_active():  # PyTorch's own test in Function.apply
+        if not inplace:
+            return elu(input, *params)
+        elu_(input, *params)
+        return input
+    if not inplace:
+        return _run(elunumba.elu, (input,), params)
+    _run(elunumba.elu, (input,), params, out=input)
+    torch.autograd.graph.increment_version(input)
+    return input
+
+
+def compute_backward(grad_output, output, params):
+    """grad_output * slope(output), as ``elu_backward`` computes it, by the same route as
+    ``compute``."""
+    if torch._C._are_functorch_transforms_active():
+        return elu_backward(grad_output, output, *params)
+    return _run(elunumba.elu_backward, (grad_output, output), params)
+
+
 def _run(function, inputs, params, out=None):
     """``function`` (elunumba.elu or elu_backward) on tensors, into ``out`` or a new tensor laid
     out like the first input."""
     alpha, scale, input_scale = params
-    inputs = [t.detach() for t in inputs]
+    # a tensor with the negative bit (a lazy negation) has no NumPy view: resolved, it is a copy
+    inputs = [t.detach().resolve_neg() for t in inputs]
     result = torch.empty_like(inputs[0]) if out is None else out.detach()
     if inputs[0].dtype == torch.bfloat16:
         computed = _run(function, [t.float() for t in inputs], params)
