@@ -141,6 +141,9 @@ def compute_backward(grad_output, output, params):
     return _run(elunumba.elu_backward, (grad_output, output), params)
 
 
+# never traced: inside a compiled region's eager fallback dynamo would otherwise take the NumPy
+# views for its own tensors and send them down the device path
+@torch.compiler.disable
 def _run(function, inputs, params, out=None):
     """``function`` (elunumba.elu or elu_backward) on tensors, into ``out`` or a new tensor laid
     out like the first input."""
