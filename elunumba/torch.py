@@ -1,19 +1,25 @@
 """PyTorch front end: ``elu``, ``selu``, ``celu`` and the modules ``ELU``, ``SELU``, ``CELU``.
 
 Same signatures as ``torch.nn.functional`` and ``torch.nn`` (``inplace`` included); the values
-come from elunumba's kernels through its public functions, and autograd works:
+come from elunumba's kernels, registered as the PyTorch operators ``torch.ops.elunumba.elu``,
+``elu_`` (in place) and ``elu_backward``:
 
     from elunumba.torch import ELU
     model = torch.nn.Sequential(torch.nn.Linear(64, 64), ELU(inplace=True))
+    compiled = torch.compile(model, fullgraph=True)  # the same bits as model
+
+What works as with torch.nn.ELU: backward of any order, forward mode (dual tensors,
+torch.func.jvp), torch.func's vmap, grad, jacrev, jacfwd and hessian and their compositions,
+torch.compile (fullgraph, dynamic shapes), torch.export and torch.jit.trace, which record the
+operators. Forward mode inside torch.compile runs the activation eagerly (a graph break, which
+fullgraph=True refuses): PyTorch's operators would drop the tangent there. torch.func.grad inside
+torch.compile is refused by PyTorch itself (pytorch/pytorch#179652).
 
 The backward pass needs only the forward output (``elunumba.elu_backward``), so that is all the
 autograd graph keeps, as PyTorch's in-place ELU does; this is why a negative ``alpha`` is refused
-when a gradient is wanted (the output then no longer determines the slope). Double backward
-works (the gradient's own derivative is a second Function). CPU tensors are handed to the kernels
-as NumPy views of their memory (no copy); CUDA tensors through ``__cuda_array_interface__``,
-ordered after the work already queued on the current stream. float16, float32 and float64 run
-in their own dtype; bfloat16, which NumPy and Numba lack, is computed in float32 and rounded
-once to bfloat16, as PyTorch does.
+when a derivative is wanted (the output then no longer determines the slope). In place, like
+PyTorch, it refuses a leaf that requires grad, an inference tensor outside inference mode and a
+tensor whose elements may share memory (``expand``), before writing anything.
 """
 
 import numbers
@@ -21,11 +27,12 @@ import numbers
 import torch  # absolute: this module's own name does not shadow PyTorch
 
 import elunumba
+from elunumba.interop import _torch_ops as ops
+from elunumba.interop._torch_autograd import Elu, EluInplace, check_alpha_for_derivatives
 
-__all__ = ["elu", "selu", "celu", "ELU", "SELU", "CELU"]
+__all__ = ["CELU", "ELU", "SELU", "celu", "elu", "selu"]
 
-_KERNEL_DTYPES = (torch.float16, torch.float32, torch.float64)
-_DTYPES = _KERNEL_DTYPES + (torch.bfloat16,)
+_DTYPES = (torch.float16, torch.float32, torch.float64, torch.bfloat16)
 
 
 def elu(input, alpha=1.0, inplace=False):
@@ -88,7 +95,8 @@ def _real(alpha):
 
 
 def _apply(input, alpha, scale, input_scale, inplace):
-    """Check everything that can be checked before any memory is written, then run."""
+    """Check everything that can be checked before any memory is written, then run: eagerly
+    through the autograd Functions, or as the operators when a graph is being captured."""
     if not isinstance(input, torch.Tensor):
         raise TypeError(f"input must be a torch.Tensor, got {type(input).__name__}")
     if input.dtype not in _DTYPES:
@@ -97,101 +105,76 @@ def _apply(input, alpha, scale, input_scale, inplace):
     if input.device.type not in ("cpu", "cuda"):
         raise TypeError(f"elunumba.torch runs on CPU and CUDA tensors; got one on "
                         f"{input.device}")
-    params = (_real(alpha), scale, input_scale)
-    if torch.is_grad_enabled() and input.requires_grad:
-        if inplace and input.is_leaf:
-            raise RuntimeError("a leaf tensor that requires grad cannot be overwritten in place "
-                               "(inplace=True): use inplace=False, or apply it to a result")
-        if not alpha >= 0:
-            raise ValueError(
-                f"the gradient of elu with alpha={alpha!r} < 0 cannot be taken from its output, "
-                "and elunumba.torch keeps only the output: use alpha >= 0, or run without "
-                "gradients (torch.no_grad())")
-        return _EluFunction.apply(input, params, inplace)
-    with torch.no_grad():
-        output = _forward(input, params, inplace)
-    if inplace:  # written through NumPy, which autograd does not see: let it know
-        torch.autograd.graph.increment_version(input)
-    return output
-
-
-class _EluFunction(torch.autograd.Function):
-    """y = elu(x); keeps y alone for the backward pass."""
-
-    @staticmethod
-    def forward(ctx, input, params, inplace):
-        output = _forward(input, params, inplace)
-        if inplace:
-            ctx.mark_dirty(input)
-        ctx.params = params
-        ctx.save_for_backward(output)
-        return output
-
-    @staticmethod
-    def backward(ctx, grad_output):
-        (output,) = ctx.saved_tensors
-        return _EluBackwardFunction.apply(grad_output, output, ctx.params), None, None
-
-
-class _EluBackwardFunction(torch.autograd.Function):
-    """grad_input = grad_output * slope(y), slope(y) = scale for y > 0, else
-    input_scale*(y + alpha*scale). Its derivatives: slope(y) for grad_output (the same kernel
-    again), and grad_output*input_scale where not y > 0 for y."""
-
-    @staticmethod
-    def forward(ctx, grad_output, output, params):
-        ctx.params = params
-        ctx.save_for_backward(grad_output, output)
-        return _run(elunumba.elu_backward, (grad_output, output), params)
-
-    @staticmethod
-    def backward(ctx, grad_grad_input):
-        grad_output, output = ctx.saved_tensors
-        _, _, input_scale = ctx.params
-        wrt_grad_output = _EluBackwardFunction.apply(grad_grad_input, output, ctx.params)
-        wrt_output = torch.where(output > 0, 0.0, grad_grad_input * grad_output * input_scale)
-        return wrt_grad_output, wrt_output, None
-
-
-def _forward(input, params, inplace):
+    if input.layout != torch.strided:
+        raise TypeError(f"elunumba.torch computes dense (strided) tensors; got {input.layout}: "
+                        "convert it with tensor.to_dense()")
+    params = (float(_real(alpha)), float(scale), float(input_scale))
+    wants_gradient = torch.is_grad_enabled() and input.requires_grad
+    if wants_gradient or _forward_mode():
+        check_alpha_for_derivatives(alpha)
     if inplace:
-        _run(elunumba.elu, (input,), params, out=input)
-        return input  # the very tensor (autograd's in-place bookkeeping needs it)
-    return _run(elunumba.elu, (input,), params)
+        _check_writable(input, wants_gradient)
+    if torch.jit.is_tracing() or (torch.compiler.is_compiling() and not _forward_mode()):
+        return _as_operators(input, params, inplace)
+    if torch.compiler.is_compiling():
+        return _eager_within_compiled(input, params, inplace, wants_gradient)
+    return _eager(input, params, inplace, wants_gradient)
 
 
-def _run(function, inputs, params, out=None):
-    """``function`` (elunumba.elu or elu_backward) on tensors, into ``out`` or a new tensor
-    laid out like the first input."""
-    alpha, scale, input_scale = params
-    inputs = [t.detach() for t in inputs]
-    result = torch.empty_like(inputs[0]) if out is None else out.detach()
-    if inputs[0].dtype == torch.bfloat16:
-        computed = _run(function, [t.float() for t in inputs], params)
-        return result.copy_(computed)
-    if inputs[0].device.type == "cuda":
-        return _run_cuda(function, inputs, result, params)
-    # .numpy() views the tensor's memory (strides included): the kernel reads and writes in place
-    function(*(t.numpy() for t in inputs), alpha, scale=scale, input_scale=input_scale,
-             out=result.numpy())
-    return result
+def _eager(input, params, inplace, wants_gradient):
+    if inplace and input.is_neg():  # a lazy negation (torch._neg_view) cannot be written through
+        return input.copy_(_eager(input, params, False, wants_gradient))
+    if wants_gradient or _forward_mode() or torch._C._are_functorch_transforms_active():
+        return (EluInplace if inplace else Elu).apply(input, *params)
+    return ops.compute(input, params, inplace)  # nothing to differentiate: no Function needed
 
 
-def _run_cuda(function, inputs, result, params):
-    """On the GPU: elunumba launches on the default stream, so that stream first waits for the
-    current one (which queued the inputs) and the current one then waits for the result.
+# PyTorch's custom operators drop a forward-mode tangent, and torch.compile ignores the jvp of an
+# autograd Function under forward mode (pytorch/pytorch#192985): a compiled graph would give a
+# zero tangent. So under forward mode the call leaves the graph and runs eagerly (fullgraph=True
+# refuses that, giving this reason).
+_eager_within_compiled = torch.compiler.disable(
+    _eager, reason="elunumba.torch's forward-mode derivative (jvp) runs eagerly")
 
-    Not exercised by the test suite where no GPU is present (the simulator cannot run torch's
-    CUDA tensors): kept to the stream ordering and contiguity that device arrays need.
-    """
-    alpha, scale, input_scale = params
-    contiguous = [t.contiguous() for t in inputs]
-    target = result if result.is_contiguous() else torch.empty(
-        result.shape, dtype=result.dtype, device=result.device)
-    device = result.device
-    current, default = torch.cuda.current_stream(device), torch.cuda.default_stream(device)
-    default.wait_stream(current)
-    function(*contiguous, alpha, scale=scale, input_scale=input_scale, out=target,
-             target="cuda")
-    current.wait_stream(default)
-    return result if target is result else result.copy_(target)
+
+def _forward_mode():
+    """Whether a forward-mode AD level is open (forward_ad.dual_level, torch.func.jvp, jacfwd):
+    PyTorch has no public query for it."""
+    return torch.autograd.forward_ad._current_level >= 0
+
+
+def _as_operators(input, params, inplace):
+    """What a captured graph records: the functional operator, which alone has a backward
+    formula, and for in place a copy into the input."""
+    output = ops.elu(input, *params)
+    return input.copy_(output) if inplace else output
+
+
+def _check_writable(input, wants_gradient):
+    """Refuse, as PyTorch's in-place functions do, what must not be written."""
+    if wants_gradient and input.is_leaf:
+        raise RuntimeError("a leaf tensor that requires grad cannot be overwritten in place "
+                           "(inplace=True): use inplace=False, or apply it to a result")
+    if torch.compiler.is_compiling() or torch.jit.is_tracing():
+        return  # symbolic: the captured graph's own in-place write checks the rest
+    if input.is_inference() and not torch.is_inference_mode_enabled():
+        raise RuntimeError("an inference tensor cannot be overwritten in place outside "
+                           "torch.inference_mode() (inplace=True): use inplace=False, or "
+                           "clone() it first")
+    if _may_overlap(input):
+        raise RuntimeError(
+            f"inplace=True on a tensor whose elements may share memory (shape "
+            f"{tuple(input.shape)}, strides {input.stride()}, e.g. from expand()) would write "
+            "some elements twice: use inplace=False, or clone() it first")
+
+
+def _may_overlap(tensor):
+    """False when the tensor's elements certainly occupy distinct memory: ordered by stride,
+    each dimension steps past everything the smaller ones span."""
+    extent = 0
+    for size, stride in sorted(((n, abs(s)) for n, s in zip(tensor.shape, tensor.stride())
+                                if n > 1), key=lambda pair: pair[1]):
+        if stride <= extent:
+            return True
+        extent += (size - 1) * stride
+    return False

@@ -1,6 +1,6 @@
 """elunumba.torch against torch.nn.ELU on the CPU: the activation alone and a small training step.
 
-Three measurements, each timed side by side (the two contenders alternate, and their order
+Three measurements (four with --compile), each timed side by side (the two contenders alternate, and their order
 flips every repeat) and summarised as the median of the paired ratios torch / elunumba, so a
 figure above 1 means elunumba.torch is faster:
 
@@ -8,10 +8,13 @@ figure above 1 means elunumba.torch is faster:
 * forward + backward: ``ELU()(x).backward(g)`` on the same batch;
 * training step: one SGD step (forward, cross-entropy, backward, update) of the examples' CNN
   (two 3x3 convolutions with ELU(inplace=True), batch norm, max pooling, a classifier with ELU),
-  on a batch of 32x32 RGB images, whose ELUs are torch's or elunumba's.
+  on a batch of 32x32 RGB images, whose ELUs are torch's or elunumba's;
+* with --compile, the same training step with the model under ``torch.compile`` (the default
+  backend, inductor) on both sides; the first call of each, which compiles, is the warm-up.
 
     python -m tools.bench_torch --json bench_results/benchmarks/torch.json
     python -m tools.bench_torch --quick          # fewer repeats, smaller batches
+    python -m tools.bench_torch --compile --json bench_results/benchmarks/torch-compile.json
 """
 
 import argparse
@@ -94,9 +97,10 @@ def activation_cases(shape):
     return {"forward": forward, "forward + backward": forward_backward}
 
 
-def training_step(ELU, batch):
+def training_step(ELU, batch, compiled=False):
     torch.manual_seed(0)
     model = ConvNetELU(ELU)
+    step_model = torch.compile(model) if compiled else model
     optimizer = torch.optim.SGD(model.parameters(), lr=0.01)
     generator = torch.Generator().manual_seed(1)
     images = torch.randn(batch, 3, 32, 32, generator=generator)
@@ -104,12 +108,12 @@ def training_step(ELU, batch):
 
     def run():
         optimizer.zero_grad()
-        nn.functional.cross_entropy(model(images), labels).backward()
+        nn.functional.cross_entropy(step_model(images), labels).backward()
         optimizer.step()
     return run
 
 
-def measure(quick, repeats):
+def measure(quick, repeats, compiled=False):
     shape = (16, 64, 32, 32) if quick else (64, 64, 32, 32)
     batch = 16 if quick else 64
     load_before = os.getloadavg()
@@ -123,9 +127,16 @@ def measure(quick, repeats):
                                     training_step(elunumba_torch.ELU, batch), max(1, repeats // 4))
     rows.append({"case": f"training step, batch {batch}", "elements": None, "torch_s": t_torch,
                  "elunumba_s": t_ours, "speedup": ratio})
+    if compiled:
+        t_torch, t_ours, ratio = paired(training_step(nn.ELU, batch, compiled=True),
+                                        training_step(elunumba_torch.ELU, batch, compiled=True),
+                                        max(1, repeats // 4))
+        rows.append({"case": f"training step, batch {batch}, torch.compile", "elements": None,
+                     "torch_s": t_torch, "elunumba_s": t_ours, "speedup": ratio})
     return {
-        "command": " ".join(["python", "tools/bench_torch.py"] + sys.argv[1:]),
+        "command": " ".join(["python", "-m", "tools.bench_torch"] + sys.argv[1:]),
         "machine": machine.record(), "logical_cores": os.cpu_count(),
+        "torch_cpu_capability": torch.backends.cpu.get_cpu_capability(),
         "torch_threads": torch.get_num_threads(), "numba_threads": numba.get_num_threads(),
         "load_average_before": load_before, "load_average_after": os.getloadavg(),
         "versions": {"torch": torch.__version__, "numba": numba.__version__,
@@ -137,7 +148,7 @@ def measure(quick, repeats):
 
 def markdown(record):
     lines = [f"`{record['command']}` on {record['machine']['model']['name']} "
-             f"({machine.line(record['machine'])}, "
+             f"({machine.line(record['machine'])}, PyTorch's {record['torch_cpu_capability']}, "
              f"{record['torch_threads']} torch / {record['numba_threads']} Numba threads, "
              f"load average {record['load_average_before'][0]:.1f} before, "
              f"{record['load_average_after'][0]:.1f} after), float32, "
@@ -156,6 +167,8 @@ def main(argv=None):
     parser.add_argument("--quick", action="store_true", help="smaller batches, fewer repeats")
     parser.add_argument("--repeats", type=int, default=None,
                         help="paired repeats for the activation (default 40, quick 10)")
+    parser.add_argument("--compile", action="store_true",
+                        help="also time the training step with both models under torch.compile")
     parser.add_argument("--json", metavar="PATH", help="also write the record as JSON")
     args = parser.parse_args(argv)
     repeats = args.repeats if args.repeats is not None else 10 if args.quick else 40
@@ -166,7 +179,7 @@ def main(argv=None):
             check_output_path(args.json, (".json",))
         except ValueError as error:
             parser.error(str(error))
-    record = measure(args.quick, repeats)
+    record = measure(args.quick, repeats, args.compile)
     print(markdown(record))
     if args.json:
         with atomic_output(args.json) as file:

@@ -53,3 +53,17 @@ def test_quick_run_writes_the_record(tmp_path, capsys):
     printed = capsys.readouterr().out
     assert "| training step, batch 16 |" in printed
     assert record["machine"]["model"]["name"] in printed and record["machine"]["isa"] in printed
+
+
+def test_compile_adds_the_compiled_training_step(tmp_path, monkeypatch):
+    """The row's plumbing; that both models compile is tests/faces/test_torch_compile.py's part, so
+    torch.compile is replaced by a stand-in that records what it was given."""
+    compiled = []
+    monkeypatch.setattr(bench_torch.torch, "compile", lambda model: compiled.append(model) or model)
+    path = tmp_path / "torch.json"
+    bench_torch.main(["--quick", "--repeats", "1", "--compile", "--json", str(path)])
+    record = json.loads(path.read_text())
+    assert record["rows"][-1]["case"] == "training step, batch 16, torch.compile"
+    assert [type(m.features[1]).__module__ for m in compiled] == ["torch.nn.modules.activation",
+                                                                  "elunumba.torch"]
+    assert record["torch_cpu_capability"]
