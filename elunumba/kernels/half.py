@@ -27,6 +27,8 @@ from llvmlite import ir
 from numba import types
 from numba.extending import intrinsic, overload, register_jitable
 
+from .compiler import target
+
 # Each conversion alone, as LLVM sees the kernels' loads and stores of float16.
 _PROBE = """
 define float @widen(i16 %bits) {
@@ -48,9 +50,7 @@ def native_half_conversions():
     """Whether LLVM compiles half <-> float without a library call for the CPU and features Numba
     compiles for (NUMBA_CPU_NAME and NUMBA_CPU_FEATURES, else the host's): on x86, whether that
     target has F16C."""
-    from numba.core.registry import cpu_target
-
-    triple, cpu, features = cpu_target.target_context.codegen().magic_tuple()
+    triple, cpu, features = target()
     machine = llvm.Target.from_triple(triple).create_target_machine(cpu=cpu, features=features)
     module = llvm.parse_assembly(_PROBE)
     module.triple = triple
