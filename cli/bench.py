@@ -16,19 +16,21 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 from rich.text import Text
 
+from elunumba.kernels import threads as elunumba_threads
 from elunumba.lab.bench import compare as comparing
 from elunumba.lab.bench import doc_tables, fmt, impls, plot, records, sweep, timing
 from elunumba.lab.bench.ops import DTYPES, OPS
 from elunumba.lab.files import atomic_output, check_output_path
 from elunumba.lab.bench.sizes import QUICK_SIZES, SizeError, format_size, parse_sizes
 
+from .console import stdout_console
 from .numbers import finite_number
 from .outfiles import output_path
 
 QUICK_PEERS = ("numpy-naive", "numpy-expm1", "torch")
 EXIT_INTERRUPTED = 130
 EXIT_ALL_FAILED = 1
-WIDE_OUTPUT = 150
+EXIT_UNTESTABLE = 2  # a usage error: files that cannot answer the gate's question
 VERDICT_STYLE = {"same": "", "faster": "green", "slower": "red", "failed": "bold red",
                  "no baseline": "dim", "untested": "dim"}
 
@@ -162,7 +164,7 @@ def bench(ctx, sizes, dtypes, ops, targets, peers, quick, repeats, rounds, budge
     except sweep.BenchInputError as error:
         raise click.UsageError(str(error)) from None
     if threads is not None:
-        numba.set_num_threads(threads)
+        elunumba_threads.set_count(threads)  # on elunumba's layer, not the first one free
     result = _run(plan)
     _show(result)
     _write(result, json_path, csv_path, markdown_path, plot_path)
@@ -203,13 +205,6 @@ def _run(plan):
     return sweep.finish(plan, runner, command=command, interrupted=interrupted)
 
 
-def stdout_console():
-    """rich's console on stdout; as wide as the terminal, or WIDE_OUTPUT for a file or pipe
-    (the tables fit 80 columns; a wide console keeps long reasons and notes on one line)."""
-    console = Console()
-    return console if console.is_terminal else Console(width=WIDE_OUTPUT)
-
-
 def _show(result):
     out = stdout_console()
     out.print(f"[bold]{result['command']}[/]", highlight=False)
@@ -225,6 +220,12 @@ def _show(result):
             table.add_row(*_plain(fmt.cell_row(record, reason=False)), end_section=last_of_size,
                           style="bold" if record["kind"] == "target" else None)
         out.print(table)
+    for record in result["copies"]:
+        if record["status"] != "ok":  # the cells of that size have no fraction of copy
+            out.print(f"failed: the copy baseline of {record['bytes']} bytes on "
+                      f"{record['device']}: {record['reason']}; its cells have no fraction of "
+                      f"copy, and `bench compare` cannot test them", style="red", markup=False,
+                      highlight=False)
     for record in result["cells"]:
         if record["status"] != "ok":
             out.print(fmt.failure_line(record), style="red", markup=False, highlight=False)
@@ -270,7 +271,7 @@ def _write(result, json_path, csv_path, markdown_path, plot_path):
 @click.option("--fail-above", type=float, callback=finite_number(0.0, strict=False),
               metavar="PCT",
               help="Exit 1 when one of elunumba's cells (not a peer's) is judged slower by more "
-                   "than PCT percent, or failed.")
+                   "than PCT percent, or failed; exit 2 when none of them could be tested.")
 @click.option("--confidence", type=click.FloatRange(0.5, 1, max_open=True), default=0.99,
               show_default=True,
               help="Confidence the Mann-Whitney U test needs before calling a cell slower or "
@@ -329,7 +330,8 @@ def compare_command(ctx, old, new, fail_above, confidence, min_effect, absolute,
     out.print(table)
     if counts_untested := sum(r["verdict"] == "untested" for r in rows):
         out.print(f"{counts_untested} cells untested: a file holds no per-round samples (made "
-                  f"by an older elunumba, or without rounds) or too few rounds to reach "
+                  f"by an older elunumba, or without rounds), none of the copy baseline (the "
+                  f"copy failed: see the run's copy records), or too few rounds to reach "
                   f"{100 * confidence:g}% confidence; measure both again with this version",
                   style="yellow", highlight=False)
     counts = {v: sum(r["verdict"] == v for r in rows) for v in VERDICT_STYLE}
@@ -344,6 +346,10 @@ def compare_command(ctx, old, new, fail_above, confidence, min_effect, absolute,
             click.echo(f"{len(failing)} cells slower by more than {fail_above:g}% or failed",
                        err=True)
             ctx.exit(1)
+        if reason := comparing.nothing_tested(rows):
+            click.echo(f"Error: the gate tested nothing, so it cannot pass: {reason}; "
+                       f"measure both again with this version", err=True)
+            ctx.exit(EXIT_UNTESTABLE)
 
 
 def _rounds(result):

@@ -14,7 +14,7 @@ from elunumba.lab.files import atomic_output
 from elunumba.lab.memory import memory_bytes
 from elunumba.lab.bench.sizes import SizeError, format_size, parse_size
 
-from .bench import stdout_console
+from .console import stdout_console
 from .outfiles import output_path
 
 # arrays of `size` float32 alive at the peak: x, grad_out and y in this process and on each

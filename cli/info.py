@@ -1,4 +1,7 @@
-"""`elunumba info`: versions, CPU, threads, whether CUDA works (and why not), targets, peers."""
+"""`elunumba info`: versions, CPU, threads, whether CUDA works (and why not), targets, peers.
+
+The threading layer is the one elunumba's parallel kernels run on (started as elunumba starts
+it), with the reason where it is not TBB."""
 
 import json
 
@@ -7,9 +10,10 @@ from rich.markup import escape
 from rich.table import Table
 
 from elunumba.dispatch import gpu_setup
+from elunumba.kernels import threads
 from elunumba.lab.bench import env, impls, records
 
-from .bench import stdout_console
+from .console import stdout_console
 
 
 def availability():
@@ -29,6 +33,7 @@ def info(as_json):
     """What this machine can run: versions, CPU and threads, CUDA, targets and peers."""
     usable, detail, simulated = impls.cuda_status()
     report = {"environment": env.collect(command=None, gpu=usable),
+              "threading": {"layer": threads.layer(), "why_not_tbb": threads.why_not_tbb()},
               "cuda": {"usable": usable, "detail": detail, "simulated": simulated},
               "cuda_install": gpu_setup.diagnose(gpu_setup.collect()),
               **availability()}
@@ -40,6 +45,9 @@ def info(as_json):
     table.add_column()
     for label, text in records.environment_lines(report["environment"]):
         table.add_row(label, escape(text))
+    if report["threading"]["why_not_tbb"]:
+        table.add_row("not TBB", escape(f"{report['threading']['why_not_tbb']} (see "
+                                        f"docs/threads.md)"))
     table.add_row("CUDA", escape(("works: " if usable else "unavailable: ") + detail))
     table.add_row("CUDA install", _install_lines(report["cuda_install"]))
     for kind in ("targets", "peers"):

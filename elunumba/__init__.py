@@ -14,13 +14,14 @@ touches a GPU; each kernel compiles on first use and is cached on disk.
 from .api import SELU_ALPHA, SELU_SCALE, ELUFunctions
 from .kernels.compiler import CacheWarning
 from .dispatch.targets import TARGETS, TargetUnavailableError, available_targets
+from .kernels.threads import ThreadingLayerWarning
 from .kernels.threads import layer as threading_layer
 
 __version__ = "0.1.0"
 __all__ = [
     "elu", "elu_backward", "elu_grad", "elu_value_and_grad", "selu", "celu", "correctly_rounded",
     "SELU_ALPHA", "SELU_SCALE", "TARGETS", "TargetUnavailableError", "available_targets",
-    "threading_layer", "CacheWarning", "__version__",
+    "threading_layer", "CacheWarning", "ThreadingLayerWarning", "__version__",
 ]
 
 _default = ELUFunctions(correctly_rounded=False)

@@ -24,6 +24,15 @@ _FIX = ("set NUMBA_CACHE_DIR to a writable folder (or delete the damaged files) 
         "compiled kernels between processes")
 
 
+def target():
+    """(triple, cpu, features): what Numba compiles for, as it keys its disk cache: NUMBA_CPU_NAME
+    and NUMBA_CPU_FEATURES where set ("generic" alone means no features), else the host's CPU
+    and features (less AVX under NUMBA_ENABLE_AVX=0)."""
+    from numba.core.registry import cpu_target
+
+    return cpu_target.target_context.codegen().magic_tuple()
+
+
 class CacheWarning(UserWarning):
     """elunumba's kernels compile without Numba's disk cache in this process."""
 

@@ -92,15 +92,13 @@ def _proc_cpuinfo():
 @functools.cache
 def compiled_for():
     """What Numba compiles the kernels for: {llvm_cpu, isa, vector_bits, float32_lanes,
-    cpu_override}. The CPU name and features come from Numba's config when NUMBA_CPU_NAME /
-    NUMBA_CPU_FEATURES set them, else from llvmlite's view of the host; the vector width is the
-    widest vector register in a probe loop Numba compiles the way it compiles the kernels."""
-    import llvmlite.binding as llvm
+    cpu_override}. The CPU name and features are the ones Numba's code generator uses (see
+    elunumba.kernels.compiler.target: NUMBA_CPU_NAME / NUMBA_CPU_FEATURES, else the host's, less
+    AVX under NUMBA_ENABLE_AVX=0); the vector width is the widest vector register in a probe loop
+    Numba compiles the way it compiles the kernels."""
+    from elunumba.kernels.compiler import target
 
-    name = numba.config.CPU_NAME or llvm.get_host_cpu_name()
-    features = numba.config.CPU_FEATURES
-    if features is None:
-        features = llvm.get_host_cpu_features().flatten()
+    _, name, features = target()
     enabled = {f[1:] for f in features.split(",") if f.startswith("+")}
     isa = next((label for flag, label in ISA_BY_FEATURE if flag in enabled), None)
     bits = vector_bits()

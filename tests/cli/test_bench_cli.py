@@ -256,3 +256,21 @@ def test_alpha_and_threads_reach_the_sweep(tmp_path):
     assert result["environment"]["numba_threads"] == 1
     assert "alpha 1.7, the goal is for alpha 1" in outcome.output
     assert {c["status"] for c in result["cells"]} == {"ok"}
+
+
+def test_a_failed_copy_baseline_is_said(tmp_path, monkeypatch):
+    """The cells are still measured, but without their fraction of copy, which `bench compare`
+    needs: the run says so instead of dropping the baseline silently."""
+    from elunumba.lab.bench import copy
+
+    def broken(device, total_bytes, settings):
+        raise OSError("pretend the copy failed")
+
+    monkeypatch.setattr(copy, "measure", broken)
+    out = tmp_path / "r.json"
+    outcome = invoke("bench", *TINY, "--json", out)
+    assert outcome.exit_code == 0, outcome.output
+    text = " ".join(outcome.output.split())
+    assert ("failed: the copy baseline of 2048 bytes on host: OSError: pretend the copy failed; "
+            "its cells have no fraction of copy, and `bench compare` cannot test them") in text
+    assert not any(c.get("copy_samples_s") for c in json.loads(out.read_text())["cells"])

@@ -395,11 +395,51 @@ def test_compare_cli_says_why_files_of_older_versions_are_untested(result, saved
         del cell["sample_rounds"]  # as files written before rounds were recorded
     path = tmp_path / "older.json"
     records.write_json(old, path)
-    outcome = invoke("bench", "compare", path, saved, "--fail-above", 10)
+    outcome = invoke("bench", "compare", path, saved)
     assert outcome.exit_code == 0, outcome.output
     text = " ".join(outcome.output.split())
     assert "old no rounds recorded, new 9 rounds" in text and "16 untested" in text
     assert "16 cells untested: a file holds no per-round samples" in text
+
+
+def without_copy_samples(result):
+    """``result`` as a run whose copy baseline failed: no cell holds the copy's samples."""
+    broken = steady(result)
+    for cell in broken["cells"]:
+        for field in ("copy_samples_s", "copy_gbps", "fraction_of_copy", "fraction_of_copy_iqr"):
+            cell.pop(field, None)
+    return broken
+
+
+@pytest.mark.parametrize("new_file", [
+    without_copy_samples,
+    lambda result: dict(steady(result), cells=[c for c in steady(result)["cells"]
+                                                if c["kind"] == "peer"]),
+], ids=["no copy baseline", "no target cells in common"])
+def test_a_gate_that_tested_nothing_fails_with_exit_2(result, saved, tmp_path, new_file):
+    """Every target cell untested (here: the new run lost its copy baseline) or none in
+    common: the gate used to pass (exit 0) without having judged a single cell."""
+    new = tmp_path / "new.json"
+    records.write_json(new_file(result), new)
+    outcome = invoke("bench", "compare", saved, new, "--fail-above", 10)
+    assert outcome.exit_code == 2, outcome.output
+    text = " ".join(outcome.output.split())
+    assert "the gate tested nothing, so it cannot pass" in text
+    assert ("none of elunumba's 8 cells in common could be tested (8 untested" in text
+            or "none of elunumba's cells in common" in text)
+    assert invoke("bench", "compare", saved, new).exit_code == 0  # no gate asked: a report
+
+
+def test_one_tested_cell_is_enough_for_the_gate(result, saved, tmp_path):
+    partly = without_copy_samples(result)
+    partly["cells"][0] = steady(result)["cells"][0]
+    assert partly["cells"][0]["kind"] == "target"
+    new = tmp_path / "new.json"
+    records.write_json(partly, new)
+    outcome = invoke("bench", "compare", saved, new, "--fail-above", 10)
+    assert outcome.exit_code == 0, outcome.output
+    assert "1 same, 15 untested" in outcome.output
+    assert compare.nothing_tested(compare.compare(steady(result), partly)[0]) is None
 
 
 def test_compare_cli_counts_a_new_failure_as_a_regression(result, saved, tmp_path):

@@ -571,6 +571,7 @@ def test_the_benchmark_runs_on_the_threading_layer_users_get():
                               capture_output=True, text=True, timeout=120, check=True)
         return done.stdout.strip()
 
-    # without the Runner's start, the copy alone started OpenMP here
+    # the copy alone started OpenMP here before importing elunumba loaded TBB (the import
+    # above does); the Runner starts elunumba's layer first in any case
     assert layer("sweep.Runner(sweep.make_plan([512], ['float32'], ['forward'], ['cpu'], []))"
                  ) == "tbb"

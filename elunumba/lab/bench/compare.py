@@ -29,7 +29,9 @@ rounds (files of older versions), or too few rounds for the test ever to reach t
 is "untested". ``change_pct`` is 100 * (new median cost / old median cost - 1), over the
 per-round values: positive is slower; ``p_value`` is the adjusted one. ``regressions(rows,
 pct)`` lists the rows that gate CI: targets (elunumba's own cells; peers are shown, never
-gated) "slower" by more than pct percent, or "failed".
+gated) "slower" by more than pct percent, or "failed"; ``nothing_tested(rows)`` says why a gate
+that judged none of them cannot pass (files without samples, a copy baseline that failed, no cells
+in common): a gate that tested nothing is no evidence of anything.
 """
 
 import dataclasses
@@ -195,6 +197,25 @@ def _typical(cell, absolute):
     if cell["status"] != "ok":
         return None
     return cell["median_s"] if absolute else cell.get("fraction_of_copy")
+
+
+TESTED = ("same", "faster", "slower", "failed")
+
+
+def nothing_tested(rows):
+    """Why none of elunumba's cells (targets) in ``rows`` was judged, in a sentence; None when
+    at least one was (same, faster, slower or failed)."""
+    targets = [row for row in rows if row["kind"] == "target"]
+    if any(row["verdict"] in TESTED for row in targets):
+        return None
+    if not targets:
+        return "the two files have none of elunumba's cells in common"
+    counts = {verdict: sum(row["verdict"] == verdict for row in targets)
+              for verdict in ("untested", "no baseline")}
+    return (f"none of elunumba's {len(targets)} cells in common could be tested ("
+            f"{counts['untested']} untested: a file holds no per-round samples of the cell or "
+            f"of its copy baseline, or too few rounds; {counts['no baseline']} failed in the "
+            f"old file)")
 
 
 def regressions(rows, fail_above_pct):

@@ -8,12 +8,19 @@ implementation that runs on one thread is compared with the one-thread copy (np.
 instead: divided by a copy on all cores, its fraction would move with the other cores' load
 alone. (Which copy won where, and a one-thread cell against the all-thread copy:
 notes/code-figures.md, "The copy baseline".) On a GPU it is a device-to-device copy.
+
+The Numba copies compile like the kernels (elunumba.kernels.compiler): a damaged cache file or a
+read-only install compiles them in memory with a CacheWarning, where Numba's own cache=True
+failed every copy of the run (the baseline gone without a word) or the import itself.
 """
 
 import functools
 
 import numpy as np
-from numba import get_num_threads, njit, prange
+from numba import prange
+
+from elunumba.kernels import threads
+from elunumba.kernels.compiler import kernel
 
 from . import timing
 from .ops import aligned_empty
@@ -21,18 +28,20 @@ from .ops import aligned_empty
 WORD = np.dtype(np.uint64)
 
 
-@njit(parallel=True, cache=True, nogil=True)
-def prange_copy(src, dst):
+def _prange_copy(src, dst):
     for i in prange(src.size):
         dst[i] = src[i]
 
 
-@njit(parallel=True, cache=True, nogil=True)
-def block_copy(src, dst, blocks):
+def _block_copy(src, dst, blocks):
     """``blocks`` contiguous blocks, one per thread, each copied as a whole (a memcpy)."""
     step = -(-src.size // blocks)
     for block in prange(blocks):
         dst[block * step:(block + 1) * step] = src[block * step:(block + 1) * step]
+
+
+prange_copy = kernel(_prange_copy, parallel=True)
+block_copy = kernel(_block_copy, parallel=True)
 
 
 def copy_words(total_bytes):
@@ -44,7 +53,7 @@ def copy_words(total_bytes):
 ONE_THREAD_METHOD = "np.copyto"
 HOST_METHODS = {"np.copyto": lambda src, dst: np.copyto(dst, src),
                 "numba prange": prange_copy,
-                "numba blocks": lambda src, dst: block_copy(src, dst, get_num_threads())}
+                "numba blocks": lambda src, dst: block_copy(src, dst, threads.count())}
 
 
 def host_copiers(total_bytes):

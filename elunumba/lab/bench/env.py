@@ -5,9 +5,8 @@ import os
 import platform
 import subprocess
 
-import numba
-
 import elunumba
+from elunumba.kernels import threads
 from elunumba.lab.memory import memory_bytes
 
 from .. import machine
@@ -34,7 +33,7 @@ def collect(*, command, gpu=False):
         else os.cpu_count(),
         "memory_total_bytes": total,
         "memory_available_bytes": available,
-        "numba_threads": numba.get_num_threads(),
+        "numba_threads": threads.count(),
         "threading_layer": threading_layer(),
         "platform": platform.platform(),
         "versions": versions,

@@ -27,6 +27,7 @@ import numba
 import numpy as np
 
 import elunumba
+from elunumba.kernels import threads
 from elunumba.lab import peer_formulas
 
 from .ops import INPUTS
@@ -113,7 +114,7 @@ def _array_api_peer(naive):
 
 def _make_numexpr(op, data, device):
     numexpr = importlib.import_module("numexpr")
-    numexpr.set_num_threads(numba.get_num_threads())
+    numexpr.set_num_threads(threads.count())
     scalar = np.float64 if data.dtype == np.float64 else np.float32  # keeps float32 in float32
     names = dict(zip(INPUTS[op], data.inputs()), alpha=scalar(data.alpha), one=scalar(1))
     outputs = data.outputs()
@@ -128,7 +129,7 @@ def _make_numexpr(op, data, device):
 
 def _make_torch(op, data, device):
     torch = importlib.import_module("torch")
-    torch.set_num_threads(numba.get_num_threads())
+    torch.set_num_threads(threads.count())
     if device == "host":
         convert = torch.from_numpy
     else:
