@@ -6,7 +6,6 @@ tables with rich, and writes files atomically. A failed gate exits 1, Ctrl-C 130
 """
 
 import importlib.util
-import json
 import math
 import shlex
 import shutil
@@ -19,16 +18,15 @@ from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.table import Table
 
-from elunumba.lab.files import atomic_output
+from elunumba.lab.files import FIGURE_SUFFIXES
 from elunumba.lab.memory import memory_bytes
 from elunumba.lab.accuracy import bands, exhaustive, fmt, gate, machine, reference, report, variants
 
 from .numbers import finite_number
-from .outfiles import output_path
+from .outfiles import EXIT_INTERRUPTED, InputFile, output_path, write_json, write_output
 
 DTYPES = ("float16", "float32", "float64")
-PLOT_SUFFIXES = (".png", ".svg", ".pdf")
-EXIT_INTERRUPTED = 130
+PLOT_SUFFIXES = FIGURE_SUFFIXES
 # wide tables: give them room when the output is not a terminal (CI logs, files)
 WIDTH_OFF_TERMINAL = 150
 console = Console(width=None if sys.stdout.isatty()
@@ -73,9 +71,7 @@ def _bits(ctx, param, value):
 
 
 def _write_json(path, payload):
-    with atomic_output(path) as file:
-        json.dump(payload, file, indent=2)
-        file.write("\n")
+    write_json(path, payload)
     console.print(f"wrote {path}")
 
 
@@ -160,7 +156,7 @@ def accuracy(ctx, dtypes, per_band, band_names, alpha, selu, json_path, plot_pat
     if plot_path:
         from elunumba.lab.accuracy import plot
 
-        plot.draw(plot_path, dtypes, alpha, scale)
+        write_output(plot_path, lambda out: plot.draw(out, dtypes, alpha, scale))
         console.print(f"wrote {plot_path}")
 
 
@@ -239,17 +235,15 @@ def _thresholds(ctx, param, value):
     """The thresholds file, read and checked before anything is measured."""
     try:
         return gate.load_thresholds(value)
-    except OSError as error:
-        raise click.BadParameter(f"cannot read {value}: {error.strerror}", ctx, param) from None
-    except ValueError as error:  # json.JSONDecodeError is one
-        raise click.BadParameter(f"{value or 'the kept thresholds'}: {error}",
-                                 ctx, param) from None
+    except ValueError as error:  # files.InputFileError, naming the file
+        raise click.BadParameter(str(error), ctx, param) from None
 
 
 @click.command()
 @click.option("--max-ulp", type=float, callback=finite_number(0.0, strict=False), default=None,
               help="Use this threshold for every op, dtype and target instead of the file's.")
-@click.option("--thresholds", "thresholds", type=click.Path(dir_okay=False), default=None,
+@click.option("--thresholds", "thresholds", type=InputFile("thresholds", exists=False),
+              default=None,
               callback=_thresholds,
               help="Thresholds JSON (default: the one kept in the package).")
 @click.option("--json", "json_path", callback=output_path(),

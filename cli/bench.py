@@ -20,14 +20,12 @@ from elunumba.lab.bench import compare as comparing
 from elunumba.lab.bench import fmt, impls, plot, records, sweep, timing
 from elunumba.lab.bench import readme as readme_tables
 from elunumba.lab.bench.ops import DTYPES, OPS
-from elunumba.lab.files import atomic_output, check_output_path
 from elunumba.lab.bench.sizes import QUICK_SIZES, SizeError, format_size, parse_sizes
 
 from .numbers import finite_number
-from .outfiles import output_path
+from .outfiles import EXIT_INTERRUPTED, InputFile, output_path, write_output, write_text
 
 QUICK_PEERS = ("numpy-naive", "numpy-expm1", "torch")
-EXIT_INTERRUPTED = 130
 EXIT_ALL_FAILED = 1
 WIDE_OUTPUT = 150
 VERDICT_STYLE = {"same": "", "faster": "green", "slower": "red", "failed": "bold red",
@@ -258,16 +256,13 @@ def _write(result, json_path, csv_path, markdown_path, plot_path):
                (markdown_path, records.write_markdown), (plot_path, plot.plot))
     for path, write in writers:
         if path:
-            try:
-                write(result, path)
-            except OSError as error:
-                raise click.ClickException(f"cannot write {path}: {error}") from None
+            write_output(path, lambda out, write=write: write(result, out))
             err.print(f"wrote {path}", highlight=False)
 
 
 @bench.command("compare")
-@click.argument("old", type=click.Path(exists=True, dir_okay=False))
-@click.argument("new", type=click.Path(exists=True, dir_okay=False))
+@click.argument("old", type=InputFile("bench results"))
+@click.argument("new", type=InputFile("bench results"))
 @click.option("--fail-above", type=float, callback=finite_number(0.0, strict=False),
               metavar="PCT",
               help="Exit 1 when one of elunumba's cells (not a peer's) is judged slower by more "
@@ -354,27 +349,22 @@ def _rounds(result):
 
 @bench.command("table")
 @click.argument("results", nargs=-1, required=True,
-                type=click.Path(exists=True, dir_okay=False))
+                type=InputFile("bench results"))
 @click.option("--readme", type=click.Path(exists=True, dir_okay=False),
+              callback=output_path(rewrite=True),
               help="Rewrite this file's block between <!-- bench-table:start --> and "
                    "<!-- bench-table:end --> instead of printing.")
 def table_command(results, readme):
     """The README's benchmark tables (markdown), one per results file: name one file per
     machine, e.g. bench_results/bench-avx512.json bench_results/bench-avx2.json."""
     try:
-        if readme is not None:
-            check_output_path(readme)
         loaded = [(path, records.load_json(path)) for path in results]
         if readme is None:
             click.echo(readme_tables.tables(loaded))
             return
         with open(readme) as f:
             text = readme_tables.rewrite(f.read(), loaded)
-    except (ValueError, OSError) as error:  # bad results, markers, or an unwritable README
+    except (ValueError, OSError) as error:  # bad results or markers, an unreadable README
         raise click.UsageError(str(error)) from None
-    try:
-        with atomic_output(readme) as f:
-            f.write(text)
-    except OSError as error:
-        raise click.ClickException(f"cannot write {readme}: {error}") from None
+    write_text(readme, text)
     click.echo(f"rewrote the benchmark tables in {readme}", err=True)

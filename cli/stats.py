@@ -9,7 +9,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from .numbers import finite_number
-from .outfiles import checked_path, write_json
+from .outfiles import output_path, write_json
 
 FIELDS = (("mean", "E[f(X)]"), ("second_moment", "E[f(X)²]"), ("variance", "Var[f(X)]"),
           ("mean_grad", "E[f'(X)]"), ("init_gain", "init gain"))
@@ -25,14 +25,13 @@ FIELDS = (("mean", "E[f(X)]"), ("second_moment", "E[f(X)²]"), ("variance", "Var
 @click.option("--slope", default=0.01, show_default=True, type=float,
               callback=finite_number(0.0, strict=False),
               help="LeakyReLU's negative slope (>= 0).")
-@click.option("--json", "json_path", help="Also write the table and the zero-mean alpha as JSON.")
+@click.option("--json", "json_path", callback=output_path((".json",)), help="Also write the table and the zero-mean alpha as JSON.")
 def stats(mu, sigma, alpha, slope, json_path):
     """Compare activations for X ~ N(MU, SIGMA²), in closed form.
 
     The init gain g keeps the next layer's pre-activation variance at SIGMA² for weights drawn
     from N(0, g²/fan_in).
     """
-    json_path = checked_path(json_path, "--json", (".json",))
     from elunumba import stats as closed_form
 
     rows = closed_form.compare(mu, sigma, alpha, slope)

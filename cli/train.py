@@ -9,7 +9,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from .numbers import finite_number
-from .outfiles import checked_path, write_json
+from .outfiles import output_path, write_json, write_output
 
 ACTIVATION_KEYS = ("elu", "selu", "relu", "leaky_relu")
 LAYERNORM_CHOICES = {"both": (False, True), "off": (False,), "on": (True,)}
@@ -35,14 +35,12 @@ def _activations(ctx, param, text):
               help="Train without LayerNorm, with it before each activation, or both.")
 @click.option("--learning-rate", default=0.01, show_default=True, type=float,
               callback=finite_number(0.0, highest=1.0), help="Adam's step size.")
-@click.option("--json", "json_path", help="Write the settings, every run and the summary.")
-@click.option("--plot", "plot_path", help="Draw loss, dead units and mean activation (PNG).")
+@click.option("--json", "json_path", callback=output_path((".json",)), help="Write the settings, every run and the summary.")
+@click.option("--plot", "plot_path", callback=output_path((".png",)), help="Draw loss, dead units and mean activation (PNG).")
 def train(epochs, seeds, activations, layernorm, learning_rate, json_path, plot_path):
     """Train the same small perceptron on two spirals with ELU, SELU, ReLU and LeakyReLU (from
     elunumba's kernels, in place), with and without LayerNorm, and measure loss, accuracy, dead
     units and the mean activation of each layer."""
-    json_path = checked_path(json_path, "--json", (".json",))
-    plot_path = checked_path(plot_path, "--plot", (".png",))
     if plot_path and importlib.util.find_spec("matplotlib") is None:
         raise click.ClickException("--plot needs matplotlib: pip install 'elunumba[plot]'")
     from elunumba.lab.train import experiment
@@ -74,7 +72,7 @@ def train(epochs, seeds, activations, layernorm, learning_rate, json_path, plot_
     if plot_path:
         from elunumba.lab.train import figure
 
-        figure.draw(plot_path, records)
+        write_output(plot_path, lambda out: figure.draw(out, records))
         console.print(f"wrote {plot_path}")
 
 
