@@ -48,7 +48,7 @@ class InputFile(click.Path):
     def convert(self, value, param, ctx):
         path = super().convert(value, param, ctx)
         if ctx is not None:
-            refuse_shared_paths(ctx, param, [path])
+            refuse_shared_paths(ctx, param, [*ctx.meta.get(SEEN_PATHS, {}).get(param, ()), path])
         return path
 
 
@@ -61,24 +61,25 @@ def file_parameters(command):
 
 def refuse_shared_paths(ctx, param, paths):
     """A usage error when one of ``paths`` (given to ``param``) names a file that an output
-    parsed before it names, or, for an output, a file another parameter reads or writes."""
-    outputs, inputs = file_parameters(ctx.command)
-    is_output = param in outputs
-    for other in outputs + inputs:
-        if other is param or ctx.params.get(other.name) is None:
-            continue
-        if not (is_output or other in outputs):
+    parsed before it names, or, for an output, a file another parameter reads or writes; else
+    ``paths`` are recorded for the parameters parsed after (in ctx.meta: an input's callback
+    may turn its path into what it read)."""
+    outputs, _ = file_parameters(ctx.command)
+    seen = ctx.meta.setdefault(SEEN_PATHS, {})
+    for other, theirs in seen.items():
+        if other is param or not (param in outputs or other in outputs):
             continue  # two inputs may well be one file (bench compare A A)
-        given = ctx.params[other.name]
-        for theirs in given if isinstance(given, (tuple, list)) else [given]:
-            for ours in paths:
-                if files.same_output(ours, theirs):
-                    raise click.BadParameter(
-                        f"{ours} is also given to {other.get_error_hint(ctx)}: one file cannot "
-                        f"take both (the second write would replace the first)"
-                        if is_output and other in outputs else
-                        f"{ours} is also given to {other.get_error_hint(ctx)}: writing it "
-                        f"would replace the file read", ctx, param)
+        for ours in paths:
+            if any(files.same_output(ours, path) for path in theirs):
+                raise click.BadParameter(
+                    f"{ours} is also given to {other.get_error_hint(ctx)}: " + (
+                        "one file cannot take both (the second write would replace the first)"
+                        if param in outputs and other in outputs else
+                        "writing it would replace the file read"), ctx, param)
+    seen[param] = list(paths)
+
+
+SEEN_PATHS = "elunumba: file paths parsed"
 
 
 def write_output(path, write):
