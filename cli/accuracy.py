@@ -8,12 +8,9 @@ tables with rich, and writes files atomically. A failed gate exits 1, Ctrl-C 130
 import importlib.util
 import math
 import shlex
-import shutil
-import sys
 
 import click
 import numpy as np
-from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.table import Table
@@ -23,27 +20,13 @@ from elunumba.lab.memory import memory_bytes
 from elunumba.lab.accuracy import bands, exhaustive, fmt, gate, machine, reference, report, variants
 
 from .numbers import finite_number
-from .outfiles import EXIT_INTERRUPTED, InputFile, output_path, write_json, write_output
+from .names import name_list
+from .outfiles import InputFile, output_path, write_json, write_output
+from .terminal import EXIT_INTERRUPTED, stdout_console
 
 DTYPES = ("float16", "float32", "float64")
 PLOT_SUFFIXES = FIGURE_SUFFIXES
-# wide tables: give them room when the output is not a terminal (CI logs, files)
-WIDTH_OFF_TERMINAL = 150
-console = Console(width=None if sys.stdout.isatty()
-                  else max(shutil.get_terminal_size().columns, WIDTH_OFF_TERMINAL))
-
-
-def _names(valid):
-    """A click callback turning "a,b" into a list of names checked against ``valid``."""
-    def parse(ctx, param, value):
-        chosen = [name.strip() for name in value.split(",") if name.strip()]
-        unknown = [name for name in chosen if name not in valid]
-        if unknown or not chosen:
-            raise click.BadParameter(f"{', '.join(unknown) or repr(value)}: choose from "
-                                     f"{', '.join(valid)}", ctx, param)
-        return chosen
-
-    return parse
+console = stdout_console()
 
 
 def _bands(ctx, param, value):
@@ -89,7 +72,7 @@ def _provenance(ctx):
 
 
 @click.command()
-@click.option("--dtypes", default="float32,float64", show_default=True, callback=_names(DTYPES),
+@click.option("--dtypes", default="float32,float64", show_default=True, callback=name_list(DTYPES),
               help="Comma-separated: float16, float32, float64.")
 @click.option("--per-band", default=200_000, show_default=True, type=click.IntRange(min=1),
               help="Random inputs per band.")

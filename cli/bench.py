@@ -23,37 +23,14 @@ from elunumba.lab.bench.ops import DTYPES, OPS
 from elunumba.lab.bench.sizes import QUICK_SIZES, SizeError, format_size, parse_sizes
 
 from .numbers import finite_number
-from .outfiles import EXIT_INTERRUPTED, InputFile, output_path, write_output, write_text
+from .names import name_list
+from .outfiles import InputFile, output_path, write_output, write_text
+from .terminal import EXIT_INTERRUPTED, stdout_console
 
 QUICK_PEERS = ("numpy-naive", "numpy-expm1", "torch")
 EXIT_ALL_FAILED = 1
-WIDE_OUTPUT = 150
 VERDICT_STYLE = {"same": "", "faster": "green", "slower": "red", "failed": "bold red",
                  "no baseline": "dim", "untested": "dim"}
-
-
-def _names(valid, all_is_default=False, none=False):
-    """A click callback turning "a,b" into a list checked against ``valid``; None stands for
-    the axis's default. "all" is every valid name, or with ``all_is_default`` the default (for
-    targets and peers: every one that can run here, the others skipped); "none" is allowed only
-    with ``none``."""
-    keywords = ("all", "none") if none else ("all",)
-
-    def parse(ctx, param, value):
-        if value is None:
-            return None
-        names = [n.strip().lower() for n in value.split(",") if n.strip()]
-        if names == ["all"]:
-            return None if all_is_default else list(valid)
-        if names == ["none"] and none:
-            return []
-        unknown = [n for n in names if n not in valid]
-        if unknown or not names:
-            raise click.BadParameter(f"unknown {param.name[:-1]} {', '.join(unknown) or '(none)'}"
-                                     f": choose from {', '.join(valid + keywords)}")
-        return names
-
-    return parse
 
 
 def _sizes(ctx, param, value):
@@ -67,14 +44,14 @@ def _sizes(ctx, param, value):
 @click.option("--sizes", callback=_sizes, metavar="LIST",
               help="Elements per array: '2^10:2^24:x4', '1024,4096', '1e6' [2^10:2^26:x4; "
                    "to 2^28 with a GPU].")
-@click.option("--dtypes", callback=_names(DTYPES), metavar="LIST",
+@click.option("--dtypes", callback=name_list(DTYPES), metavar="LIST",
               help=f"Of {', '.join(DTYPES)} [float32,float64].")
-@click.option("--ops", callback=_names(OPS), metavar="LIST",
+@click.option("--ops", callback=name_list(OPS), metavar="LIST",
               help=f"Of {', '.join(OPS)} [all].")
-@click.option("--targets", callback=_names(tuple(impls.TARGETS), all_is_default=True),
+@click.option("--targets", callback=name_list(tuple(impls.TARGETS), all_is_default=True),
               metavar="LIST",
               help=f"Of {', '.join(impls.TARGETS)} [every target available here].")
-@click.option("--peers", callback=_names(tuple(impls.PEERS), all_is_default=True, none=True),
+@click.option("--peers", callback=name_list(tuple(impls.PEERS), all_is_default=True, none=True),
               metavar="LIST",
               help=f"Of {', '.join(impls.PEERS)}, or none [the NumPy ones and each installed "
                    "peer; those that cannot run are listed as skipped].")
@@ -200,13 +177,6 @@ def _run(plan):
         err.print(f"[yellow]interrupted[/]: keeping the {len(runner.cells)} cells measured")
     command = shlex.join(["elunumba", *sys.argv[1:]])
     return sweep.finish(plan, runner, command=command, interrupted=interrupted)
-
-
-def stdout_console():
-    """rich's console on stdout; as wide as the terminal, or WIDE_OUTPUT for a file or pipe
-    (the tables fit 80 columns; a wide console keeps long reasons and notes on one line)."""
-    console = Console()
-    return console if console.is_terminal else Console(width=WIDE_OUTPUT)
 
 
 def _show(result):

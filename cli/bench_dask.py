@@ -12,8 +12,8 @@ from rich.table import Table
 from elunumba.lab.memory import memory_bytes
 from elunumba.lab.bench.sizes import SizeError, format_size, parse_size
 
-from .bench import stdout_console
 from .outfiles import output_path, write_json
+from .terminal import stdout_console
 
 # arrays of `size` float32 alive at the peak: x, grad_out and y in this process and on each
 # cluster, and one op's two results in one place

@@ -9,7 +9,7 @@ from rich.table import Table
 from elunumba.dispatch import gpu_setup
 from elunumba.lab.bench import env, impls, records
 
-from .bench import stdout_console
+from .terminal import stdout_console
 
 
 def availability():

@@ -12,9 +12,6 @@ import click
 
 from elunumba.lab import files
 
-EXIT_INTERRUPTED = 130  # as a shell reports a command ended by Ctrl-C (128 + SIGINT)
-
-
 class OutputPath:
     """A click callback: the option's path checked by files.check_output_path (``suffixes``,
     ``rewrite``), and against the other file options parsed before it."""

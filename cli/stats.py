@@ -4,12 +4,12 @@ under N(mu, sigma^2)."""
 import math
 
 import click
-from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
 from .numbers import finite_number
 from .outfiles import output_path, write_json
+from .terminal import stdout_console
 
 FIELDS = (("mean", "E[f(X)]"), ("second_moment", "E[f(X)²]"), ("variance", "Var[f(X)]"),
           ("mean_grad", "E[f'(X)]"), ("init_gain", "init gain"))
@@ -42,7 +42,7 @@ def stats(mu, sigma, alpha, slope, json_path):
         table.add_column(escape(heading), justify="right")
     for row in rows:
         table.add_row(row["activation"], *(f"{row[field]:.6g}" for field, _ in FIELDS))
-    console = Console(width=max(Console().width, 100))
+    console = stdout_console(min_width=100)
     console.print(table)
     console.print("alpha with E[ELU_alpha(X)] = 0: "
                   + (f"{zero_mean:.10g}" if math.isfinite(zero_mean)

@@ -4,12 +4,12 @@ import importlib.util
 import time
 
 import click
-from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from .numbers import finite_number
 from .outfiles import output_path, write_json, write_output
+from .terminal import stdout_console
 
 ACTIVATION_KEYS = ("elu", "selu", "relu", "leaky_relu")
 LAYERNORM_CHOICES = {"both": (False, True), "off": (False,), "on": (True,)}
@@ -49,7 +49,7 @@ def train(epochs, seeds, activations, layernorm, learning_rate, json_path, plot_
                                    layernorm=LAYERNORM_CHOICES[layernorm],
                                    seeds=tuple(range(seeds)), epochs=epochs,
                                    learning_rate=learning_rate)
-    console = Console(width=max(Console().width, 120))
+    console = stdout_console(min_width=120)
     records = []
     started, cpu_started = time.perf_counter(), time.process_time()
     with Progress(TextColumn("{task.description:<34}"), BarColumn(), MofNCompleteColumn(),
