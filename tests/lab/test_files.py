@@ -2,6 +2,7 @@
 
 import errno
 import os
+import pathlib
 import socket
 import stat
 import threading
@@ -234,3 +235,11 @@ def test_read_json_refuses_large_files_and_says_why_it_cannot_read(tmp_path):
         read_json(path)
     with pytest.raises(InputFileError, match="No such file"):
         read_json(tmp_path / "missing.json")
+
+
+def test_standard_output_is_accepted_and_a_closed_descriptor_is_not():
+    assert check_output_path("/dev/stdout") == pathlib.Path("/dev/stdout")
+    with open(os.devnull) as file:
+        closed = file.fileno()
+    with pytest.raises(OutputPathError, match=f"descriptor {closed} is not open"):
+        check_output_path(f"/dev/fd/{closed}")
