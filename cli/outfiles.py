@@ -12,6 +12,11 @@ import click
 
 from elunumba.lab import files
 
+# where the file parameters parsed so far keep their paths (an input's callback may turn its
+# path into what it read, so ctx.params does not have them)
+SEEN_PATHS = "elunumba: file paths parsed"
+
+
 class OutputPath:
     """A click callback: the option's path checked by files.check_output_path (``suffixes``,
     ``rewrite``), and against the other file options parsed before it."""
@@ -59,8 +64,7 @@ def file_parameters(command):
 def refuse_shared_paths(ctx, param, paths):
     """A usage error when one of ``paths`` (given to ``param``) names a file that an output
     parsed before it names, or, for an output, a file another parameter reads or writes; else
-    ``paths`` are recorded for the parameters parsed after (in ctx.meta: an input's callback
-    may turn its path into what it read)."""
+    ``paths`` are recorded for the parameters parsed after."""
     outputs, _ = file_parameters(ctx.command)
     seen = ctx.meta.setdefault(SEEN_PATHS, {})
     for other, theirs in seen.items():
@@ -74,9 +78,6 @@ def refuse_shared_paths(ctx, param, paths):
                         if param in outputs and other in outputs else
                         "writing it would replace the file read"), ctx, param)
     seen[param] = list(paths)
-
-
-SEEN_PATHS = "elunumba: file paths parsed"
 
 
 def write_output(path, write):

@@ -42,6 +42,9 @@ class InputFileError(ValueError):
     """An input file that cannot be read as asked (one line naming the file)."""
 
 
+KIND_NAMES = {"new": "not there", "stream": "a device or FIFO", "descriptor": "an open stream"}
+
+
 def check_output_path(path, suffixes=None, rewrite=False):
     """``path`` as a Path, or OutputPathError saying why it cannot be written: it is a folder, a
     block device or a socket; its folder is missing or not writable; it is read-only; or its
@@ -71,9 +74,6 @@ def check_output_path(path, suffixes=None, rewrite=False):
     return path
 
 
-KIND_NAMES = {"new": "not there", "stream": "a device or FIFO", "descriptor": "an open stream"}
-
-
 def _writable(path, access=os.W_OK):
     """By its mode bits as well as os.access: root may write anything, but a file or folder
     without any write bit was made read-only on purpose."""
@@ -87,10 +87,14 @@ def output_kind(path):
     anything else."""
     descriptor = _descriptor(path)
     if descriptor is not None:
+        import fcntl  # descriptor paths exist only where fcntl does
+
         try:
-            os.fstat(descriptor)
+            flags = fcntl.fcntl(descriptor, fcntl.F_GETFL)
         except OSError:
             raise OutputPathError(f"{path}: descriptor {descriptor} is not open") from None
+        if flags & os.O_ACCMODE == os.O_RDONLY:
+            raise OutputPathError(f"{path}: descriptor {descriptor} is open for reading only")
         return "descriptor", descriptor
     target = pathlib.Path(os.path.realpath(path))
     try:

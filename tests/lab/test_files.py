@@ -237,9 +237,11 @@ def test_read_json_refuses_large_files_and_says_why_it_cannot_read(tmp_path):
         read_json(tmp_path / "missing.json")
 
 
-def test_standard_output_is_accepted_and_a_closed_descriptor_is_not():
+def test_standard_output_is_accepted_and_a_closed_or_read_only_descriptor_is_not():
     assert check_output_path("/dev/stdout") == pathlib.Path("/dev/stdout")
     with open(os.devnull) as file:
         closed = file.fileno()
     with pytest.raises(OutputPathError, match=f"descriptor {closed} is not open"):
         check_output_path(f"/dev/fd/{closed}")
+    with open(os.devnull) as file, pytest.raises(OutputPathError, match="for reading only"):
+        check_output_path(f"/dev/fd/{file.fileno()}")
