@@ -112,3 +112,19 @@ def command_words(command, folder, given=None):
             assert param in inputs, f"{command.name}: no test value for required {param.name}"
             words += arguments(param, valid_file(folder, param.type.kind, f"{param.name}.json"))
     return words
+
+
+# option names that say "a file goes here"; such an option must carry a marker
+FILE_OPTIONS = {"--json", "--csv", "--markdown", "--plot", "--html", "--readme", "--out",
+                "--output", "--thresholds"}
+
+
+def unmarked_file_parameters(command):
+    """The command's parameters that look like files (named like an output, or typed as a
+    path) and are neither an output (callback=output_path) nor an input (type=InputFile): the
+    hostile-input tests would not see them."""
+    outputs, inputs = file_parameters(command)
+    return [param for param in command.params
+            if param not in outputs and param not in inputs and (
+                isinstance(param.type, click.Path) or isinstance(param, click.Option)
+                and not param.is_flag and set(param.opts) & FILE_OPTIONS)]

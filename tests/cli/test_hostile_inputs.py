@@ -22,13 +22,14 @@ from cli_usage import (
     command_words,
     device_node,
     every_command,
+    unmarked_file_parameters,
     valid_file,
     valid_results,
     valid_thresholds,
 )
 from click.testing import CliRunner
 from elunumba_cli.main import cli
-from elunumba_cli.outfiles import file_parameters
+from elunumba_cli.outfiles import InputFile, file_parameters, output_path
 
 from elunumba.lab.bench import sweep
 
@@ -37,9 +38,6 @@ WRITERS = [(words, command, param) for words, command in COMMANDS
            for param in file_parameters(command)[0]]
 READERS = [(words, command, param) for words, command in COMMANDS
            for param in file_parameters(command)[1]]
-# option names that say "a file goes here"; such an option must carry a marker
-FILE_OPTIONS = {"--json", "--csv", "--markdown", "--plot", "--html", "--readme", "--out",
-                "--output", "--thresholds"}
 
 
 def case_id(case):
@@ -87,14 +85,28 @@ def test_the_walk_finds_every_command_that_reads_or_writes_files():
 def test_every_file_parameter_carries_its_marker(words, command):
     """An option named like a file, or typed as a path, is an output or an input file: else the
     tests below would not see it."""
-    outputs, inputs = file_parameters(command)
-    for param in command.params:
-        named = isinstance(param, click.Option) and not param.is_flag \
-            and set(param.opts) & FILE_OPTIONS
-        if named or isinstance(param.type, click.Path):
-            assert param in outputs or param in inputs, \
-                f"{' '.join(words)} {param.opts[0]}: use callback=output_path(...) or " \
-                "type=InputFile(kind)"
+    assert unmarked_file_parameters(command) == [], \
+        f"{' '.join(words)}: use callback=output_path(...) or type=InputFile(kind)"
+
+
+def test_a_command_added_later_is_covered_by_construction():
+    """What the walk and the marker check make of a command they have never seen."""
+    @click.group(invoke_without_command=True)
+    def group():
+        pass
+
+    @group.command("new")
+    @click.argument("source", type=InputFile("bench results"))
+    @click.option("--out", callback=output_path((".json",)))
+    @click.option("--csv")  # named like an output, but unmarked
+    def new(source, out, csv):
+        pass
+
+    found = dict(every_command(group))
+    assert set(found) == {("new",)}
+    outputs, inputs = file_parameters(new)
+    assert [p.name for p in outputs] == ["out"] and [p.name for p in inputs] == ["source"]
+    assert [p.name for p in unmarked_file_parameters(new)] == ["csv"]
 
 
 # --- outputs --------------------------------------------------------------------------------
