@@ -6,47 +6,28 @@ tables with rich, and writes files atomically. A failed gate exits 1, Ctrl-C 130
 """
 
 import importlib.util
-import json
 import math
 import shlex
-import shutil
-import sys
 
 import click
 import numpy as np
-from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.table import Table
 
-from elunumba.lab.files import atomic_output
+from elunumba.lab.files import FIGURE_SUFFIXES
 from elunumba.lab.memory import memory_bytes
 from elunumba.lab import machine
 from elunumba.lab.accuracy import bands, exhaustive, fmt, gate, reference, report, variants
 
 from .numbers import finite_number
-from .outfiles import output_path
+from .names import name_list
+from .outfiles import InputFile, output_path, write_json, write_output
+from .terminal import EXIT_INTERRUPTED, stdout_console
 
 DTYPES = ("float16", "float32", "float64")
-PLOT_SUFFIXES = (".png", ".svg", ".pdf")
-EXIT_INTERRUPTED = 130
-# wide tables: give them room when the output is not a terminal (CI logs, files)
-WIDTH_OFF_TERMINAL = 150
-console = Console(width=None if sys.stdout.isatty()
-                  else max(shutil.get_terminal_size().columns, WIDTH_OFF_TERMINAL))
-
-
-def _names(valid):
-    """A click callback turning "a,b" into a list of names checked against ``valid``."""
-    def parse(ctx, param, value):
-        chosen = [name.strip() for name in value.split(",") if name.strip()]
-        unknown = [name for name in chosen if name not in valid]
-        if unknown or not chosen:
-            raise click.BadParameter(f"{', '.join(unknown) or repr(value)}: choose from "
-                                     f"{', '.join(valid)}", ctx, param)
-        return chosen
-
-    return parse
+PLOT_SUFFIXES = FIGURE_SUFFIXES
+console = stdout_console()
 
 
 def _bands(ctx, param, value):
@@ -74,9 +55,7 @@ def _bits(ctx, param, value):
 
 
 def _write_json(path, payload):
-    with atomic_output(path) as file:
-        json.dump(payload, file, indent=2)
-        file.write("\n")
+    write_json(path, payload)
     console.print(f"wrote {path}")
 
 
@@ -94,7 +73,7 @@ def _provenance(ctx):
 
 
 @click.command()
-@click.option("--dtypes", default="float32,float64", show_default=True, callback=_names(DTYPES),
+@click.option("--dtypes", default="float32,float64", show_default=True, callback=name_list(DTYPES),
               help="Comma-separated: float16, float32, float64.")
 @click.option("--per-band", default=200_000, show_default=True, type=click.IntRange(min=1),
               help="Random inputs per band.")
@@ -161,7 +140,7 @@ def accuracy(ctx, dtypes, per_band, band_names, alpha, selu, json_path, plot_pat
     if plot_path:
         from elunumba.lab.accuracy import plot
 
-        plot.draw(plot_path, dtypes, alpha, scale)
+        write_output(plot_path, lambda out: plot.draw(out, dtypes, alpha, scale))
         console.print(f"wrote {plot_path}")
 
 
@@ -240,17 +219,15 @@ def _thresholds(ctx, param, value):
     """The thresholds file, read and checked before anything is measured."""
     try:
         return gate.load_thresholds(value)
-    except OSError as error:
-        raise click.BadParameter(f"cannot read {value}: {error.strerror}", ctx, param) from None
-    except ValueError as error:  # json.JSONDecodeError is one
-        raise click.BadParameter(f"{value or 'the kept thresholds'}: {error}",
-                                 ctx, param) from None
+    except ValueError as error:  # files.InputFileError, naming the file
+        raise click.BadParameter(str(error), ctx, param) from None
 
 
 @click.command()
 @click.option("--max-ulp", type=float, callback=finite_number(0.0, strict=False), default=None,
               help="Use this threshold for every op, dtype and target instead of the file's.")
-@click.option("--thresholds", "thresholds", type=click.Path(dir_okay=False), default=None,
+@click.option("--thresholds", "thresholds", type=InputFile("thresholds", exists=False),
+              default=None,
               callback=_thresholds,
               help="Thresholds JSON (default: the one kept in the package).")
 @click.option("--json", "json_path", callback=output_path(),

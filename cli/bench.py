@@ -20,43 +20,18 @@ from elunumba.kernels import threads as elunumba_threads
 from elunumba.lab.bench import compare as comparing
 from elunumba.lab.bench import doc_tables, fmt, impls, plot, records, sweep, timing
 from elunumba.lab.bench.ops import DTYPES, OPS
-from elunumba.lab.files import atomic_output, check_output_path
 from elunumba.lab.bench.sizes import QUICK_SIZES, SizeError, format_size, parse_sizes
 
-from .console import stdout_console
 from .numbers import finite_number
-from .outfiles import output_path
+from .names import name_list
+from .outfiles import InputFile, output_path, write_output, write_text
+from .terminal import EXIT_INTERRUPTED, stdout_console
 
 QUICK_PEERS = ("numpy-naive", "numpy-expm1", "torch")
-EXIT_INTERRUPTED = 130
 EXIT_ALL_FAILED = 1
 EXIT_UNTESTABLE = 2  # a usage error: files that cannot answer the gate's question
 VERDICT_STYLE = {"same": "", "faster": "green", "slower": "red", "failed": "bold red",
                  "no baseline": "dim", "untested": "dim"}
-
-
-def _names(valid, all_is_default=False, none=False):
-    """A click callback turning "a,b" into a list checked against ``valid``; None stands for
-    the axis's default. "all" is every valid name, or with ``all_is_default`` the default (for
-    targets and peers: every one that can run here, the others skipped); "none" is allowed only
-    with ``none``."""
-    keywords = ("all", "none") if none else ("all",)
-
-    def parse(ctx, param, value):
-        if value is None:
-            return None
-        names = [n.strip().lower() for n in value.split(",") if n.strip()]
-        if names == ["all"]:
-            return None if all_is_default else list(valid)
-        if names == ["none"] and none:
-            return []
-        unknown = [n for n in names if n not in valid]
-        if unknown or not names:
-            raise click.BadParameter(f"unknown {param.name[:-1]} {', '.join(unknown) or '(none)'}"
-                                     f": choose from {', '.join(valid + keywords)}")
-        return names
-
-    return parse
 
 
 def _sizes(ctx, param, value):
@@ -70,14 +45,14 @@ def _sizes(ctx, param, value):
 @click.option("--sizes", callback=_sizes, metavar="LIST",
               help="Elements per array: '2^10:2^24:x4', '1024,4096', '1e6' [2^10:2^26:x4; "
                    "to 2^28 with a GPU].")
-@click.option("--dtypes", callback=_names(DTYPES), metavar="LIST",
+@click.option("--dtypes", callback=name_list(DTYPES), metavar="LIST",
               help=f"Of {', '.join(DTYPES)} [float32,float64].")
-@click.option("--ops", callback=_names(OPS), metavar="LIST",
+@click.option("--ops", callback=name_list(OPS), metavar="LIST",
               help=f"Of {', '.join(OPS)} [all].")
-@click.option("--targets", callback=_names(tuple(impls.TARGETS), all_is_default=True),
+@click.option("--targets", callback=name_list(tuple(impls.TARGETS), all_is_default=True),
               metavar="LIST",
               help=f"Of {', '.join(impls.TARGETS)} [every target available here].")
-@click.option("--peers", callback=_names(tuple(impls.PEERS), all_is_default=True, none=True),
+@click.option("--peers", callback=name_list(tuple(impls.PEERS), all_is_default=True, none=True),
               metavar="LIST",
               help=f"Of {', '.join(impls.PEERS)}, or none [the NumPy ones and each installed "
                    "peer; those that cannot run are listed as skipped].")
@@ -258,16 +233,13 @@ def _write(result, json_path, csv_path, markdown_path, plot_path):
                (markdown_path, records.write_markdown), (plot_path, plot.plot))
     for path, write in writers:
         if path:
-            try:
-                write(result, path)
-            except OSError as error:
-                raise click.ClickException(f"cannot write {path}: {error}") from None
+            write_output(path, lambda out, write=write: write(result, out))
             err.print(f"wrote {path}", highlight=False)
 
 
 @bench.command("compare")
-@click.argument("old", type=click.Path(exists=True, dir_okay=False))
-@click.argument("new", type=click.Path(exists=True, dir_okay=False))
+@click.argument("old", type=InputFile("bench results"))
+@click.argument("new", type=InputFile("bench results"))
 @click.option("--fail-above", type=float, callback=finite_number(0.0, strict=False),
               metavar="PCT",
               help="Exit 1 when one of elunumba's cells (not a peer's) is judged slower by more "
@@ -359,27 +331,22 @@ def _rounds(result):
 
 @bench.command("table")
 @click.argument("results", nargs=-1, required=True,
-                type=click.Path(exists=True, dir_okay=False))
+                type=InputFile("bench results"))
 @click.option("--page", "--readme", "page", type=click.Path(exists=True, dir_okay=False),
+              callback=output_path(rewrite=True),
               help="Rewrite this markdown file's block between <!-- bench-table:start --> and "
                    "<!-- bench-table:end --> (docs/benchmarks.md) instead of printing.")
 def table_command(results, page):
     """The benchmark tables (markdown), one per results file: name one file per machine, e.g.
     bench_results/benchmarks/bench-avx512.json bench_results/benchmarks/bench-avx2.json."""
     try:
-        if page is not None:
-            check_output_path(page)
         loaded = [(path, records.load_json(path)) for path in results]
         if page is None:
             click.echo(doc_tables.tables(loaded))
             return
         with open(page) as f:
             text = doc_tables.rewrite(f.read(), loaded)
-    except (ValueError, OSError) as error:  # bad results, markers, or an unwritable page
+    except (ValueError, OSError) as error:  # bad results or markers, an unreadable page
         raise click.UsageError(str(error)) from None
-    try:
-        with atomic_output(page) as f:
-            f.write(text)
-    except OSError as error:
-        raise click.ClickException(f"cannot write {page}: {error}") from None
+    write_text(page, text)
     click.echo(f"rewrote the benchmark tables in {page}", err=True)

@@ -2,7 +2,6 @@
 in-process kernels and through dask.distributed LocalClusters of 1, 2, ... worker processes
 (one thread each), timed alternately; the measuring lives in elunumba.lab.bench.distributed."""
 
-import json
 import shlex
 import sys
 
@@ -10,12 +9,11 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from elunumba.lab.files import atomic_output
 from elunumba.lab.memory import memory_bytes
 from elunumba.lab.bench.sizes import SizeError, format_size, parse_size
 
-from .console import stdout_console
-from .outfiles import output_path
+from .outfiles import output_path, write_json
+from .terminal import stdout_console
 
 # arrays of `size` float32 alive at the peak: x, grad_out and y in this process and on each
 # cluster, and one op's two results in one place
@@ -93,9 +91,7 @@ def dask_command(size, chunk, workers, repeats, json_path):
                   environment=env.collect(command=command))
     _show(record, workers)
     if json_path is not None:
-        with atomic_output(json_path) as file:
-            json.dump(record, file, indent=1)
-            file.write("\n")
+        write_json(json_path, record, indent=1)
 
 
 def _show(record, workers):

@@ -13,7 +13,7 @@ from elunumba.dispatch import gpu_setup
 from elunumba.kernels import threads
 from elunumba.lab.bench import env, impls, records
 
-from .console import stdout_console
+from .terminal import stdout_console
 
 
 def availability():

@@ -8,7 +8,7 @@ import click
 from rich.console import Console
 
 from .numbers import finite_number
-from .outfiles import checked_path, write_json
+from .outfiles import output_path, write_json, write_output
 
 MAX_ALPHAS = 8
 # the page's statistics hold sigma^2 and the curves slope*x: both stay finite float64 within this
@@ -28,9 +28,9 @@ def _alphas(ctx, param, text):
 
 
 @click.command()
-@click.argument("png", required=False)
-@click.option("--json", "json_path", help="Write x, y and yp per curve (the seed's format).")
-@click.option("--html", "html_path", help="Write a self-contained page with an alpha slider.")
+@click.argument("png", required=False, callback=output_path((".png",)))
+@click.option("--json", "json_path", callback=output_path((".json",)), help="Write x, y and yp per curve (the seed's format).")
+@click.option("--html", "html_path", callback=output_path((".html", ".htm")), help="Write a self-contained page with an alpha slider.")
 @click.option("--alphas", default="0.5,1,2", show_default=True, callback=_alphas,
               help="ELU's alphas for the PNG and the JSON.")
 @click.option("--slope", default=0.1, show_default=True, type=float,
@@ -44,9 +44,6 @@ def plot(png, json_path, html_path, alphas, slope, sigma):
     matplotlib), or write them as JSON (--json) or as an interactive page (--html)."""
     if not (png or json_path or html_path):
         raise click.UsageError("nothing to write: give a PNG path, --json PATH or --html PATH")
-    png = checked_path(png, "PNG", (".png",))
-    json_path = checked_path(json_path, "--json", (".json",))
-    html_path = checked_path(html_path, "--html", (".html", ".htm"))
     if png and importlib.util.find_spec("matplotlib") is None:
         raise click.ClickException("drawing a PNG needs matplotlib: pip install 'elunumba[plot]'")
     from elunumba.lab.plot import curves
@@ -56,7 +53,7 @@ def plot(png, json_path, html_path, alphas, slope, sigma):
     if png:
         from elunumba.lab.plot import figure
 
-        figure.draw(png, found)
+        write_output(png, lambda out: figure.draw(out, found))
         console.print(f"wrote {png}")
     if json_path:
         write_json(json_path, curves.as_json(found))
@@ -64,5 +61,6 @@ def plot(png, json_path, html_path, alphas, slope, sigma):
     if html_path:
         from elunumba.lab.plot import page
 
-        page.write(html_path, page.page_data(sigma=sigma, slope=slope))
+        data = page.page_data(sigma=sigma, slope=slope)
+        write_output(html_path, lambda out: page.write(out, data))
         console.print(f"wrote {html_path}")

@@ -4,12 +4,12 @@ under N(mu, sigma^2)."""
 import math
 
 import click
-from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
 from .numbers import finite_number
-from .outfiles import checked_path, write_json
+from .outfiles import output_path, write_json
+from .terminal import stdout_console
 
 # E[f(X)^2] grows like (slope*mu)^2, (slope*sigma)^2, alpha^2 ... and must stay a normal float64
 # for the table and the init gain to be numbers: a product of two options squared stays within
@@ -32,14 +32,14 @@ FIELDS = (("mean", "E[f(X)]"), ("second_moment", "E[f(X)²]"), ("variance", "Var
 @click.option("--slope", default=0.01, show_default=True, type=float,
               callback=finite_number(0.0, strict=False, highest=LIMIT),
               help=f"LeakyReLU's negative slope (0 to {LIMIT:g}).")
-@click.option("--json", "json_path", help="Also write the table and the zero-mean alpha as JSON.")
+@click.option("--json", "json_path", callback=output_path((".json",)),
+              help="Also write the table and the zero-mean alpha as JSON.")
 def stats(mu, sigma, alpha, slope, json_path):
     """Compare activations for X ~ N(MU, SIGMA²), in closed form.
 
     The init gain g keeps the next layer's pre-activation variance at SIGMA² for weights drawn
     from N(0, g²/fan_in).
     """
-    json_path = checked_path(json_path, "--json", (".json",))
     from elunumba import stats as closed_form
 
     rows = closed_form.compare(mu, sigma, alpha, slope)
@@ -58,7 +58,7 @@ def stats(mu, sigma, alpha, slope, json_path):
         table.add_column(escape(heading), justify="right")
     for row in rows:
         table.add_row(row["activation"], *(f"{row[field]:.6g}" for field, _ in FIELDS))
-    console = Console(width=max(Console().width, 100))
+    console = stdout_console(min_width=100)
     console.print(table)
     console.print("alpha with E[ELU_alpha(X)] = 0: "
                   + (f"{zero_mean:.10g}" if math.isfinite(zero_mean)

@@ -10,20 +10,13 @@ import sys
 import time
 
 import click
-from rich.console import Console
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    TextColumn,
-    TimeElapsedColumn,
-)
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from .outfiles import checked_path
+from .outfiles import OutputPath, output_path, write_output, write_text
+from .terminal import EXIT_INTERRUPTED, stdout_console
 
 EXPERIMENTS = ("spirals", "digits", "depth")
-EXIT_INTERRUPTED = 130
 # what each experiment needs beyond the core install, and where to get it
 NEEDS = {"digits": (("torch", "sklearn"), "pip install 'elunumba[train]'")}
 
@@ -37,19 +30,22 @@ def _experiments(ctx, param, text):
     return tuple(chosen)
 
 
-def _readme(ctx, param, path):
-    """The README to rewrite, checked (markers included) before anything runs."""
-    if path is None:
-        return None
-    from elunumba.lab import markdown
-    from elunumba.lab.train import readme
+class _TablesIn(OutputPath):
+    """--readme: a Markdown file rewritten in place, checked like every output and for the
+    training tables' markers before anything runs."""
 
-    path = checked_path(path, "--readme", (".md",))
-    try:
-        markdown.replace_between(path.read_text(), readme.MARKERS, "")
-    except (OSError, ValueError) as error:
-        raise click.BadParameter(str(error), param_hint="--readme") from None
-    return path
+    def __call__(self, ctx, param, value):
+        path = super().__call__(ctx, param, value)
+        if path is None:
+            return None
+        from elunumba.lab import markdown
+        from elunumba.lab.train import readme
+
+        try:
+            markdown.replace_between(path.read_text(), readme.MARKERS, "")
+        except (OSError, ValueError) as error:
+            raise click.BadParameter(str(error), ctx, param) from None
+        return path
 
 
 def _result_file(ctx, param, path):
@@ -76,11 +72,12 @@ def _result_file(ctx, param, path):
 @click.option("--quick", is_flag=True,
               help="A design cut to seconds (tiny networks, a few epochs) to check that "
                    "everything runs; its numbers mean nothing.")
-@click.option("--json", "json_path", help="Write the settings, every run, the summaries, the "
-              "machine and the time it took.")
-@click.option("--plot", "plot_path", help="Draw epochs to target and the deep networks' "
-              "layers (PNG).")
-@click.option("--readme", "readme_path", callback=_readme,
+@click.option("--json", "json_path", callback=output_path((".json",)),
+              help="Write the settings, every run, the summaries, the machine and the time it "
+                   "took.")
+@click.option("--plot", "plot_path", callback=output_path((".png",)),
+              help="Draw epochs to target and the deep networks' layers (PNG).")
+@click.option("--readme", "readme_path", callback=_TablesIn((".md",), rewrite=True),
               help="Rewrite the training tables of this Markdown file (between its markers).")
 @click.option("--from", "loaded", callback=_result_file, metavar="JSON",
               help="Train nothing: take this result of an earlier --json (its summaries "
@@ -91,14 +88,12 @@ def train(experiments, seeds, jobs, quick, json_path, plot_path, readme_path, lo
     digits (elunumba.torch's ELU and SELU against torch's ELU, ReLU, LeakyReLU), each until a
     target test accuracy or a cap, and measure deep networks at initialisation; report medians
     over seeds with intervals and paired exact tests."""
-    json_path = checked_path(json_path, "--json", (".json",))
-    plot_path = checked_path(plot_path, "--plot", (".png",))
     if loaded is not None and quick:
         raise click.UsageError("--from reads a result and trains nothing: it takes --json, "
                                "--plot and --readme, not --quick")
     if plot_path and importlib.util.find_spec("matplotlib") is None:
         raise click.ClickException("--plot needs matplotlib: pip install 'elunumba[plot]'")
-    console = Console(width=max(Console().width, 120))
+    console = stdout_console(min_width=120)
     if loaded is None:
         for experiment in experiments:
             modules, install = NEEDS.get(experiment, ((), ""))
@@ -123,24 +118,19 @@ def train(experiments, seeds, jobs, quick, json_path, plot_path, readme_path, lo
         result = {**loaded, "experiments": results.assemble(settings, records)}
     _show(console, result)
     if json_path:
-        from elunumba.lab.files import atomic_output
         from elunumba.lab.train import results
 
-        with atomic_output(json_path) as file:
-            file.write(results.dumps(result))
+        write_text(json_path, results.dumps(result))
         console.print(f"wrote {json_path}")
     if plot_path:
         from elunumba.lab.train import figure
 
-        figure.draw(plot_path, result)
+        write_output(plot_path, lambda out: figure.draw(out, result))
         console.print(f"wrote {plot_path}")
     if readme_path:
-        from elunumba.lab.files import atomic_output
         from elunumba.lab.train import readme
 
-        text = readme.rewrite(readme_path.read_text(), result)
-        with atomic_output(readme_path) as file:
-            file.write(text)
+        write_text(readme_path, readme.rewrite(readme_path.read_text(), result))
         console.print(f"rewrote the training tables in {readme_path}")
 
 

@@ -5,6 +5,7 @@ written whole or not at all."""
 import json
 import tracemalloc
 
+import click
 import numpy as np
 import pytest
 from click.testing import CliRunner
@@ -179,8 +180,8 @@ def test_ctrl_c_during_the_report_exits_130_and_keeps_the_old_file(monkeypatch, 
 def test_failed_json_write_leaves_the_old_file(monkeypatch, tmp_path):
     out = tmp_path / "report.json"
     out.write_text("kept")
-    monkeypatch.setattr(accuracy_cli.json, "dump", _fail_halfway)
-    with pytest.raises(OSError, match="disk full"):
+    monkeypatch.setattr("elunumba.lab.files.json.dump", _fail_halfway)
+    with pytest.raises(click.ClickException, match=f"cannot write {out}: disk full"):
         accuracy_cli._write_json(out, {"a": 1})
     assert out.read_text() == "kept" and sorted(p.name for p in tmp_path.iterdir()) == [
         "report.json"]

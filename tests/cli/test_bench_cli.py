@@ -218,7 +218,7 @@ def test_a_failed_write_leaves_the_old_file_whole(monkeypatch, tmp_path):
     def broken_dump(*args, **kwargs):
         raise OSError("disk full [pretend]")
 
-    monkeypatch.setattr("elunumba.lab.bench.records.json.dump", broken_dump)
+    monkeypatch.setattr("elunumba.lab.files.json.dump", broken_dump)
     outcome = invoke("bench", *TINY, "--json", out)
     assert outcome.exit_code == 1 and "cannot write" in outcome.output
     assert out.read_text() == "the old results"

@@ -12,12 +12,15 @@ from importlib import resources
 
 import numpy as np
 
+from elunumba.lab import files, schema
+
 from . import reference, report, variants
 from .bands import sample
 
 THRESHOLDS_FILE = "thresholds.json"
 SHARE_KEY = "correctly rounded at least"
 GATE_DTYPES = ("float16", "float32", "float64")
+ULPS = schema.Number(lowest=0)
 PER_BAND = 400_000  # 6 bands x 400k + specials per dtype: a few million inputs in all
 # the ops in thresholds.json: (quantity measured, alpha, scale). The backward pass is gated for
 # alpha = 1 only: where alpha*scale is not exact in the dtype (1.7 in float32, SELU's constants
@@ -33,16 +36,19 @@ OPS = {"forward": ("forward", 1.0, 1.0),
 def load_thresholds(path=None):
     """{op: {dtype: {variant key: max ULP}}} from ``path``, or the thresholds kept in the package.
 
-    OSError when the file cannot be read; ValueError (json.JSONDecodeError is one) when it is
-    not JSON or not of that shape, naming what is wrong. Keys starting with "_" are comments.
+    InputFileError (a ValueError) naming the file and what is wrong when it cannot be read, is
+    not JSON (or too large or deep to be a thresholds file) or is not of that shape. Keys
+    starting with "_" are comments.
     """
     if path is None:
-        text = resources.files(__package__).joinpath(THRESHOLDS_FILE).read_text()
+        thresholds = json.loads(resources.files(__package__).joinpath(THRESHOLDS_FILE)
+                                .read_text())
     else:
-        with open(path) as file:
-            text = file.read()
-    thresholds = json.loads(text)
-    _check_shape(thresholds)
+        thresholds = files.read_json(path)
+    try:
+        _check_shape(thresholds)
+    except ValueError as error:
+        raise files.InputFileError(f"{path or 'the kept thresholds'}: {error}") from None
     return thresholds
 
 
@@ -70,16 +76,18 @@ def _check_limits(op, by_dtype, prefix, what, largest):
                              f"{', '.join(GATE_DTYPES)}")
         _expect_object(by_variant, f"{prefix}{op} {dtype}")
         for key, limit in by_variant.items():
+            # ints are compared, never converted: float(10**400) would raise OverflowError
             if (isinstance(limit, bool) or not isinstance(limit, (int, float))
-                    or not math.isfinite(limit) or not 0 <= limit <= largest):
+                    or isinstance(limit, float) and not math.isfinite(limit)
+                    or not 0 <= limit <= min(largest, 2**53)):
                 raise ValueError(f"{prefix}{op} {dtype} {key}: the threshold must be a finite "
-                                 f"{what}, not {limit!r}")
+                                 f"{what}, not {schema.shown(limit)}")
 
 
 def _expect_object(value, where):
     if not isinstance(value, dict):
         raise ValueError(f"{where}: expected a JSON object ({{...}}), got "
-                         f"{type(value).__name__} {json.dumps(value)[:40]}")
+                         f"{schema.shown(value)}")
 
 
 def measure(implementation="elunumba"):

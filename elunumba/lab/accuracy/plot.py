@@ -1,10 +1,9 @@
 """The picture that explains the problem: ULP error of naive exp(x)-1 against expm1 along x."""
 
-import pathlib
 
 import numpy as np
 
-from ..files import atomic_output
+from ..files import FIGURE_SUFFIXES, atomic_output, output_format
 from . import fmt, reference, variants
 from .ulp import ulp_error
 
@@ -43,7 +42,6 @@ def draw(path, dtypes=("float32",), alpha=1.0, scale=1.0, points=20_000):
         axes.axhline(0.5, color="grey", linewidth=0.8, linestyle="--")
         axes.legend(markerscale=8)
     figure.tight_layout()
-    path = pathlib.Path(path)
     with atomic_output(path, "wb") as file:
-        figure.savefig(file, dpi=120, format=path.suffix.lstrip(".").lower())
+        figure.savefig(file, dpi=120, format=output_format(path, FIGURE_SUFFIXES))
     plt.close(figure)

@@ -7,18 +7,17 @@ a plot is drawn; it is driven through its object API (no pyplot, no global state
 """
 
 import importlib.util
-import pathlib
 
 import numpy as np
 
-from elunumba.lab.files import atomic_output
+from elunumba.lab.files import FIGURE_SUFFIXES, atomic_output, output_format
 
 from . import copy, fmt, records
 from .sizes import format_size
 
 INSTALL_HINT = "pip install 'elunumba[plot]'"
 # formats every matplotlib backend writes without extra software
-SUFFIXES = (".png", ".svg", ".pdf")
+SUFFIXES = FIGURE_SUFFIXES
 COLOURS = {"cpu": "#1f77b4", "parallel": "#d62728", "parallel-cr": "#9467bd", "cuda": "#2ca02c",
            "numpy-naive": "#7f7f7f", "numpy-expm1": "#bcbd22", "numexpr": "#17becf",
            "torch": "#ff7f0e", "cupy": "#8c564b"}
@@ -63,9 +62,8 @@ def plot(result, path):
     figure.supxlabel(f"{versions}; commit {records.commit_text(env)}; {result['created']}; "
                      "bands: interquartile range of the samples; grey band: the copy baseline",
                      fontsize=6, color="grey")
-    suffix = pathlib.Path(path).suffix.lower()
     with atomic_output(path, "wb") as f:
-        figure.savefig(f, format=suffix[1:], dpi=110)
+        figure.savefig(f, format=output_format(path, SUFFIXES), dpi=110)
 
 
 def _alpha_note(result):

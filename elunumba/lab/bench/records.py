@@ -21,8 +21,8 @@ and nothing else. Markdown holds all of it as tables.
 """
 
 import csv
-import json
 
+from elunumba.lab import files, schema
 from elunumba.lab.files import atomic_output
 
 from .. import machine
@@ -96,26 +96,22 @@ def new_cell(**fields):
 
 
 def write_json(result, path):
-    with atomic_output(path) as f:
-        json.dump(result, f, indent=1, allow_nan=False)
-        f.write("\n")
+    files.write_json(path, result, allow_nan=False)
 
 
 def load_json(path):
     """The results object in ``path``, checked field by field; ResultsFileError (one line,
-    naming the field and what it must be) for anything else. Cell fields that files from older
-    versions lack (the raw samples, the spreads) read as None."""
+    naming the file, the field and what it must be) for anything else: a wrong type, a time
+    that is not finite and > 0, a count that is not a whole number within bounds. Cell fields
+    that files from older versions lack (the raw samples, the spreads) read as None."""
     try:
-        with open(path) as f:
-            result = json.load(f)
-    except (OSError, ValueError) as error:
-        raise ResultsFileError(f"cannot read {path}: {error}") from None
+        result = files.read_json(path)
+    except files.InputFileError as error:
+        raise ResultsFileError(str(error)) from None
     if not isinstance(result, dict) or result.get("schema") != SCHEMA:
         raise ResultsFileError(f"{path} is not an elunumba bench results file (schema {SCHEMA})")
     try:
-        _check_fields(result, RESULT_TYPES, "")
-        _check_fields(result["environment"], ENVIRONMENT_TYPES, "environment.")
-        _check_fields(result["summary"], {"entries": list}, "summary.")
+        schema.check(result, RESULT_SHAPE, "")
         for i, cell in enumerate(result["cells"]):
             if not isinstance(cell, dict):
                 raise ValueError(f"cells[{i}] must be an object")
@@ -125,54 +121,82 @@ def load_json(path):
                                  f"list of objects with the fields {', '.join(CELL_FIELDS)}")
             result["cells"][i] = cell = new_cell(**{k: v for k, v in cell.items()
                                                     if k in CELL_FIELDS})
-            _check_fields(cell, CELL_TYPES, f"cells[{i}].")
-            _check_rounds(cell, f"cells[{i}].")
+            schema.check(cell, CELL_SHAPE, f"cells[{i}]")
+            _check_measured(cell, f"cells[{i}].")
     except ValueError as error:
         raise ResultsFileError(f"{path}: {error}") from None
     return result
 
 
-NUMBER = (int, float)
-RESULT_TYPES = {"created": str, "command": str, "environment": dict, "settings": dict,
-                "interrupted": bool, "skipped": list, "copies": list, "summary": dict,
+# sizes, bytes and counts beyond 2^53 are not exact in a float, and no machine holds them
+COUNT = schema.Number(lowest=1, highest=2**53, whole=True)
+# a picosecond is below one clock cycle, a million seconds beyond any sample: within these
+# bounds no ratio of two times overflows or rounds to zero
+SECONDS = schema.Number(lowest=1e-12, highest=1e6, unit="seconds")
+RATE = schema.Number(lowest=0, strict=True, highest=1e12)  # rates, fractions, speedups
+SPREAD = schema.Number(lowest=0)
+ROUND = schema.Number(lowest=0, highest=2**53, whole=True)
+TEXT = schema.Nullable(str)
+MACHINE_SHAPE = {"model": {"name": str}, "isa": str, "llvm_cpu": str,
+                 "vector_bits": schema.Nullable(schema.Number(lowest=0, highest=2**20,
+                                                              whole=True)),
+                 "float32_lanes": schema.Optional(schema.Nullable(
+                     schema.Number(lowest=0, highest=2**20, whole=True))),
+                 "cpu_override": schema.Optional(schema.Nullable(bool)),
+                 "numpy_simd": {"baseline": [str], "dispatched": [str]}}
+GPU_SHAPE = {"name": str, "compute_capability": schema.Optional(object),
+             "driver": schema.Optional(object),
+             "clock_khz": schema.Optional(schema.Nullable(RATE)),
+             "peak_gbps": schema.Nullable(RATE)}
+ENVIRONMENT_SHAPE = {"cpu": str, "usable_cores": COUNT, "logical_cores": COUNT,
+                     "memory_total_bytes": COUNT, "numba_threads": COUNT,
+                     "threading_layer": str, "versions": schema.MapOf(TEXT), "platform": str,
+                     "git_commit": str, "git_dirty": bool,
+                     "machine": schema.Optional(schema.Nullable(MACHINE_SHAPE)),
+                     "gpu": schema.Optional(schema.Nullable(GPU_SHAPE))}
+SUMMARY_ENTRY_SHAPE = {"name": str, "size": schema.Nullable(COUNT), "value": schema.Nullable(RATE),
+                       "unit": schema.OneOf("fraction", "ratio"), "goal": TEXT,
+                       "met": schema.Nullable(bool), "set_for": schema.Optional(TEXT),
+                       "note": schema.Optional(str)}
+COPY_SHAPE = {"device": str, "bytes": COUNT, "status": str, "reason": TEXT, "method": TEXT,
+              "median_s": schema.Nullable(SECONDS), "gbps": schema.Nullable(RATE)}
+RESULT_SHAPE = {"created": str, "command": str, "environment": ENVIRONMENT_SHAPE,
+                "settings": {"alpha": schema.Optional(schema.Number(lowest=0))},
+                "interrupted": bool,
+                "skipped": [{"name": str, "device": schema.Optional(TEXT), "reason": str}],
+                "copies": [COPY_SHAPE], "summary": {"entries": [SUMMARY_ENTRY_SHAPE]},
                 "cells": list}
-ENVIRONMENT_TYPES = {"cpu": str, "usable_cores": int, "logical_cores": int,
-                     "memory_total_bytes": int, "numba_threads": int, "threading_layer": str,
-                     "versions": dict, "platform": str, "git_commit": str, "git_dirty": bool}
 # the fields every version of the file has; the others may be missing (read as None)
 REQUIRED_CELL_FIELDS = ("op", "dtype", "target", "kind", "device", "size", "bytes", "status",
                         "median_s")
-CELL_TYPES = {**{name: NUMBER + (type(None),) for name in CELL_FIELDS},
-              **{name: str for name in ("op", "dtype", "target", "kind", "device", "status")},
-              "size": int, "bytes": int, "reason": (str, type(None)),
-              "best_peer": (str, type(None)),
-              **{name: (list, type(None)) for name in LIST_FIELDS}}
-TYPE_NAMES = {str: "a string", int: "a whole number", float: "a number", bool: "true or false",
-              list: "a list", dict: "an object", type(None): "null"}
+CELL_SHAPE = {
+    **{name: schema.Nullable(RATE) for name in CELL_FIELDS},
+    **{name: str for name in ("op", "dtype", "target")},
+    "kind": schema.OneOf("target", "peer"), "device": schema.OneOf("host", "cuda"),
+    "status": schema.OneOf("ok", "failed"), "size": COUNT, "bytes": COUNT,
+    "reason": TEXT, "best_peer": TEXT,
+    **{name: schema.Nullable(SECONDS) for name in ("median_s", "q1_s", "q3_s", "min_s",
+                                                   "max_s", "with_transfers_s")},
+    **{name: schema.Nullable(SPREAD) for name in ("iqr_s", "fraction_of_copy_iqr",
+                                                  "speedup_vs_numpy_iqr",
+                                                  "speedup_vs_best_peer_iqr")},
+    "repeats": schema.Nullable(COUNT), "calls_per_sample": schema.Nullable(COUNT),
+    "samples_s": schema.Nullable([SECONDS]), "copy_samples_s": schema.Nullable([SECONDS]),
+    "sample_rounds": schema.Nullable([ROUND]),
+}
 
 
-def _check_fields(record, types, where):
-    for name, expected in types.items():
-        if name not in record:
-            raise ValueError(f"'{where}{name}' is missing")
-        expected_types = expected if isinstance(expected, tuple) else (expected,)
-        value = record[name]
-        # bool is an int to Python, never to this file
-        wrong = isinstance(value, bool) and bool not in expected_types
-        if wrong or not isinstance(value, expected_types):
-            names = " or ".join(dict.fromkeys(TYPE_NAMES[t] for t in expected_types
-                                              if not (t is int and float in expected_types)))
-            raise ValueError(f"'{where}{name}' must be {names}, not {json.dumps(value)[:40]}")
-        if isinstance(value, list) and name in LIST_FIELDS and not all(
-                isinstance(v, NUMBER) and not isinstance(v, bool) for v in value):
-            raise ValueError(f"'{where}{name}' must be a list of numbers")
-
-
-def _check_rounds(cell, where):
-    rounds, samples = cell["sample_rounds"], cell["samples_s"] or ()
-    if rounds is not None and len(rounds) != len(samples):
-        raise ValueError(f"'{where}sample_rounds' must give the round of each of "
-                         f"'{where}samples_s': {len(rounds)} rounds for {len(samples)} samples")
+def _check_measured(cell, where):
+    """What the shape alone cannot say: an ok cell has its time, and the paired lists pair."""
+    if cell["status"] == "ok" and cell["median_s"] is None:
+        raise ValueError(f"'{where}median_s' must be a number of seconds for a cell whose "
+                         "status is ok")
+    samples = cell["samples_s"] or ()
+    for name in ("sample_rounds", "copy_samples_s"):
+        paired = cell[name]
+        if paired is not None and len(paired) != len(samples):
+            raise ValueError(f"'{where}{name}' must pair with each of '{where}samples_s': "
+                             f"{len(paired)} items for {len(samples)} samples")
 
 
 def write_csv(result, path):
