@@ -17,19 +17,19 @@ from rich.table import Table
 from rich.text import Text
 
 from elunumba.lab.bench import compare as comparing
-from elunumba.lab.bench import fmt, impls, plot, records, sweep, timing
+from elunumba.lab.bench import fmt, headline, impls, plot, records, stability, sweep, timing
 from elunumba.lab.bench import readme as readme_tables
 from elunumba.lab.bench.ops import DTYPES, OPS
 from elunumba.lab.files import atomic_output, check_output_path
-from elunumba.lab.bench.sizes import QUICK_SIZES, SizeError, format_size, parse_sizes
+from elunumba.lab.bench.sizes import QUICK_SIZES, SizeError, parse_sizes
 
 from .numbers import finite_number
 from .outfiles import output_path
 
+QUICK_TARGETS = ("cpu", "parallel", "auto-alloc")
 QUICK_PEERS = ("numpy-naive", "numpy-expm1", "torch")
 EXIT_INTERRUPTED = 130
 EXIT_ALL_FAILED = 1
-WIDE_OUTPUT = 150
 VERDICT_STYLE = {"same": "", "faster": "green", "slower": "red", "failed": "bold red",
                  "no baseline": "dim", "untested": "dim"}
 
@@ -82,7 +82,7 @@ def _sizes(ctx, param, value):
                    "peer; those that cannot run are listed as skipped].")
 @click.option("--quick", is_flag=True,
               help=f"A reduced sweep for CI and first contact: sizes {QUICK_SIZES}, float32, "
-                   "cpu and parallel, NumPy peers and torch, fewer repeats.")
+                   f"targets {', '.join(QUICK_TARGETS)}, NumPy peers and torch, fewer repeats.")
 @click.option("--repeats", type=click.IntRange(1, 10_000),
               help="Samples per cell at most, shared among the rounds [20; quick 21].")
 @click.option("--rounds", type=click.IntRange(1, 1_000),
@@ -111,6 +111,9 @@ def _sizes(ctx, param, value):
 @click.option("--threads", type=click.IntRange(1, numba.config.NUMBA_NUM_THREADS),
               help=f"Numba threads for the parallel targets, and the peers' threads "
                    f"[all: {numba.config.NUMBA_NUM_THREADS}].")
+@click.option("--goals", is_flag=True,
+              help="Also show the project's speed goals and whether this run meets them (for "
+                   "the maintainers; the JSON and markdown files always hold them).")
 @click.option("--slowdown-for-testing", "extra_work", type=float, default=0.0,
               callback=finite_number(0.0, strict=False, highest=10),
               hidden=True,
@@ -118,7 +121,7 @@ def _sizes(ctx, param, value):
                    "30% slower), to check that `bench compare` catches a regression.")
 @click.pass_context
 def bench(ctx, sizes, dtypes, ops, targets, peers, quick, repeats, rounds, budget, cold,
-          json_path, csv_path, markdown_path, plot_path, alpha, threads, extra_work):
+          json_path, csv_path, markdown_path, plot_path, alpha, threads, goals, extra_work):
     """Time each ELU kernel over sizes, dtypes, ops and targets, against peers and a copy.
 
     Per cell: median time and spread, Gelem/s, GB/s over every byte the op moves, the fraction of
@@ -155,7 +158,7 @@ def bench(ctx, sizes, dtypes, ops, targets, peers, quick, repeats, rounds, budge
     if quick:  # the quick axes, where the command line gives none
         sizes = sizes if "sizes" in given else parse_sizes(QUICK_SIZES)
         dtypes = dtypes if "dtypes" in given else ["float32"]
-        targets = targets if "targets" in given else ["cpu", "parallel"]
+        targets = targets if "targets" in given else list(QUICK_TARGETS)
         peers = peers if "peers" in given else list(QUICK_PEERS)
     try:
         plan = sweep.make_plan(sizes, dtypes, ops, targets, peers, strict_peers=explicit_peers,
@@ -165,7 +168,7 @@ def bench(ctx, sizes, dtypes, ops, targets, peers, quick, repeats, rounds, budge
     if threads is not None:
         numba.set_num_threads(threads)
     result = _run(plan)
-    _show(result)
+    _show(result, goals)
     _write(result, json_path, csv_path, markdown_path, plot_path)
     if result["interrupted"]:
         ctx.exit(EXIT_INTERRUPTED)
@@ -205,46 +208,64 @@ def _run(plan):
 
 
 def stdout_console():
-    """rich's console on stdout; as wide as the terminal, or WIDE_OUTPUT for a file or pipe
-    (the tables fit 80 columns; a wide console keeps long reasons and notes on one line)."""
-    console = Console()
-    return console if console.is_terminal else Console(width=WIDE_OUTPUT)
+    """rich's console on stdout: as wide as the terminal; off a terminal, $COLUMNS or 80 (the
+    tables fit 80 columns; longer lines of text wrap)."""
+    return Console()
 
 
-def _show(result):
+def cell_table(op, dtype, rows):
+    """The cells of one (op, dtype), sizes apart; every row on one line in 80 columns."""
+    table = Table(title=f"{op} {dtype}", title_justify="left", box=box.SIMPLE_HEAD,
+                  pad_edge=False)
+    for column in fmt.TERMINAL_COLUMNS:
+        table.add_column(column, justify="left" if column == "name" else "right")
+    for record, following in zip(rows, rows[1:] + [None]):
+        last_of_size = following is not None and following["size"] != record["size"]
+        texts = fmt.cell_row(record, reason=False, columns=fmt.TERMINAL_COLUMNS,
+                             mark_unstable=True)
+        table.add_row(*_plain(texts), end_section=last_of_size,
+                      style="bold" if record["kind"] == "target" else None)
+    return table
+
+
+def _show(result, goals=False):
+    """The environment, a table per (op, dtype), failures, the goals where asked, what was
+    skipped, a warning for unstable cells, and last the plain sentences about this machine."""
     out = stdout_console()
     out.print(f"[bold]{result['command']}[/]", highlight=False)
     for label, text in records.environment_lines(result["environment"]):
         out.print(f"  {label}: {text}", markup=False, highlight=False)
     for (op, dtype), rows in fmt.groups(result["cells"]).items():
-        table = Table(title=f"{op} {dtype}", title_justify="left", box=box.SIMPLE_HEAD,
-                      pad_edge=False)
-        for column in fmt.CELL_COLUMNS:
-            table.add_column(column, justify="left" if column == "name" else "right")
-        for record, following in zip(rows, rows[1:] + [None]):
-            last_of_size = following is not None and following["size"] != record["size"]
-            table.add_row(*_plain(fmt.cell_row(record, reason=False)), end_section=last_of_size,
-                          style="bold" if record["kind"] == "target" else None)
-        out.print(table)
+        out.print(cell_table(op, dtype, rows))
     for record in result["cells"]:
         if record["status"] != "ok":
             out.print(fmt.failure_line(record), style="red", markup=False, highlight=False)
         elif record["with_transfers_s"] is not None:
             out.print(fmt.transfer_line(record), markup=False, highlight=False)
+    if goals:
+        _show_goals(out, result["summary"]["entries"])
+    for entry in result["skipped"]:
+        out.print(f"skipped {fmt.skipped_line(entry)}", style="dim", markup=False,
+                  highlight=False)
+    for line in stability.warning(result["cells"], fmt.cell_name):
+        out.print(line, style="yellow", markup=False, highlight=False)
+    sentences = headline.sentences(result)
+    if sentences:
+        out.print()
+        out.print(" ".join(sentences), markup=False, highlight=False)
+
+
+def _show_goals(out, entries):
     summary = Table(title="Summary: the speed goals", title_justify="left",
                     box=box.SIMPLE_HEAD, pad_edge=False)
     for column in fmt.SUMMARY_COLUMNS:
         summary.add_column(column)
-    entries = result["summary"]["entries"]
     for entry in entries:
         style = {True: "green", False: "red", None: None}[entry["met"]]
         summary.add_row(*_plain(fmt.summary_row(entry)), style=style)
     out.print(summary)
     for line in fmt.summary_notes(entries):
         out.print(line, style="dim", markup=False, highlight=False)
-    for entry in result["skipped"]:
-        out.print(f"skipped {fmt.skipped_line(entry)}", style="dim", markup=False,
-                  highlight=False)
 
 
 def _plain(texts):
@@ -324,8 +345,7 @@ def compare_command(ctx, old, new, fail_above, confidence, min_effect, absolute,
     for row in rows:
         change = "–" if row["change_pct"] is None else f"{row['change_pct']:+.1f}%"
         p_value = "–" if row["p_value"] is None else f"{row['p_value']:.2g}"
-        cell = f"{row['op']} {row['dtype']} {format_size(row['size'])} {fmt.label(row)}"
-        table.add_row(*_plain([cell, show(row["old"]), show(row["new"]), change, p_value,
+        table.add_row(*_plain([fmt.cell_name(row), show(row["old"]), show(row["new"]), change, p_value,
                                row["verdict"]]), style=VERDICT_STYLE[row["verdict"]])
     out.print(table)
     if counts_untested := sum(r["verdict"] == "untested" for r in rows):

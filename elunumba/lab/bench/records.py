@@ -2,7 +2,8 @@
 
 A results file is one JSON object::
 
-    schema        "elunumba-bench/1"
+    schema        "elunumba-bench/2" (version 1 lacked the auto-alloc target and the cells'
+                  ``allocates``; files of either version are read)
     created       ISO 8601 time the sweep finished (UTC)
     command       the command line that produced it
     environment   machine, versions, threads, git commit, GPU (see env.py)
@@ -29,16 +30,21 @@ from .. import machine
 from ..markdown import table as markdown_table
 from . import fmt
 
-SCHEMA = "elunumba-bench/1"
+SCHEMA = "elunumba-bench/2"
+READABLE_SCHEMAS = ("elunumba-bench/1", SCHEMA)
 NOT_RECORDED = "not recorded"
 
 CELL_FIELDS = {
     "op": "forward, backward, fused or grad (the derivative from the input)",
     "dtype": "float16, float32 or float64",
-    "target": "elunumba target (cpu, parallel, parallel-cr, cuda) or peer (numpy-naive, numpy-expm1, "
-              "numexpr, torch, cupy)",
+    "target": "elunumba target (cpu, parallel, parallel-cr, cuda: each writing into "
+              "preallocated out= arrays; auto-alloc: y = elunumba.elu(x), target auto, a new "
+              "result each call) or peer (numpy-naive, numpy-expm1, numexpr, torch, cupy)",
     "kind": "target or peer",
     "device": "host or cuda",
+    "allocates": "true when each call returns a new result array (auto-alloc, the NumPy and "
+                 "CuPy peers), false when it writes into preallocated ones; null in files of "
+                 "schema version 1",
     "size": "elements per array",
     "bytes": "bytes one call reads and writes: streams x size x itemsize (forward 2 streams, "
              "backward and fused 3)",
@@ -110,7 +116,7 @@ def load_json(path):
             result = json.load(f)
     except (OSError, ValueError) as error:
         raise ResultsFileError(f"cannot read {path}: {error}") from None
-    if not isinstance(result, dict) or result.get("schema") != SCHEMA:
+    if not isinstance(result, dict) or result.get("schema") not in READABLE_SCHEMAS:
         raise ResultsFileError(f"{path} is not an elunumba bench results file (schema {SCHEMA})")
     try:
         _check_fields(result, RESULT_TYPES, "")
@@ -145,7 +151,7 @@ REQUIRED_CELL_FIELDS = ("op", "dtype", "target", "kind", "device", "size", "byte
 CELL_TYPES = {**{name: NUMBER + (type(None),) for name in CELL_FIELDS},
               **{name: str for name in ("op", "dtype", "target", "kind", "device", "status")},
               "size": int, "bytes": int, "reason": (str, type(None)),
-              "best_peer": (str, type(None)),
+              "best_peer": (str, type(None)), "allocates": (bool, type(None)),
               **{name: (list, type(None)) for name in LIST_FIELDS}}
 TYPE_NAMES = {str: "a string", int: "a whole number", float: "a number", bool: "true or false",
               list: "a list", dict: "an object", type(None): "null"}
