@@ -266,10 +266,15 @@ def _thresholds(ctx, param, value):
 def check(ctx, max_ulp, thresholds, json_path, implementation):
     """CI gate: max ULP errors on a fixed sample against the kept thresholds.
 
-    Exit 0 when every check passes, 1 when one fails (a FAIL line each, on stderr), 2 on a
-    usage error, 130 on Ctrl-C. Progress goes to stderr: a bar on a terminal, a line a step
+    Exit 0 when every check passes, 1 when one fails (a FAIL line each, on stderr) or the
+    platform cannot compute the references (no 80-bit long double), 2 on a usage error, 130
+    on Ctrl-C. Progress goes to stderr: a bar on a terminal, a line a step
     otherwise; the last line of stdout counts the checks passed and failed.
     """
+    try:
+        reference.require_extended_precision()
+    except RuntimeError as error:  # no 80-bit long double: the references cannot be computed
+        raise click.ClickException(f"cannot check here: {error}") from None
     err = Console(stderr=True)
     limits = (f"--max-ulp {max_ulp:g}" if max_ulp is not None
               else ctx.meta["thresholds_path"] or f"the package's {gate.THRESHOLDS_FILE}")

@@ -287,3 +287,15 @@ def test_ctrl_c_during_check_exits_130_and_writes_nothing(monkeypatch, tmp_path)
     result = invoke(["check", "--json", str(out)])
     assert result.exit_code == 130 and "interrupted: nothing checked" in result.stderr
     assert not out.exists()
+
+
+def test_check_without_extended_precision_says_so_and_fails(nothing_measured, monkeypatch):
+    """On ARM the references (80-bit long double) are missing: exit 1, never a traceback."""
+    def missing():
+        raise RuntimeError("the accuracy references need an 80-bit long double (x86-64)")
+
+    monkeypatch.setattr(reference, "require_extended_precision", missing)
+    result = invoke(["check"])
+    assert result.exit_code == 1
+    assert "cannot check here: the accuracy references need an 80-bit long double" in \
+        result.output
