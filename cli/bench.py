@@ -30,6 +30,7 @@ QUICK_TARGETS = ("cpu", "parallel", "auto-alloc")
 QUICK_PEERS = ("numpy-naive", "numpy-expm1", "torch")
 EXIT_INTERRUPTED = 130
 EXIT_ALL_FAILED = 1
+WIDE_OUTPUT = 150
 VERDICT_STYLE = {"same": "", "faster": "green", "slower": "red", "failed": "bold red",
                  "no baseline": "dim", "untested": "dim"}
 
@@ -208,8 +209,15 @@ def _run(plan):
 
 
 def stdout_console():
-    """rich's console on stdout: as wide as the terminal; off a terminal, $COLUMNS or 80 (the
-    tables fit 80 columns; longer lines of text wrap)."""
+    """rich's console on stdout; as wide as the terminal, or WIDE_OUTPUT for a file or pipe
+    (the tables fit 80 columns; a wide console keeps long reasons and notes on one line)."""
+    console = Console()
+    return console if console.is_terminal else Console(width=WIDE_OUTPUT)
+
+
+def sweep_console():
+    """The sweep's console on stdout: as wide as the terminal; off a terminal, $COLUMNS or 80,
+    as a user's first screen would be (its tables fit 80 columns, sentences wrap)."""
     return Console()
 
 
@@ -231,7 +239,7 @@ def cell_table(op, dtype, rows):
 def _show(result, goals=False):
     """The environment, a table per (op, dtype), failures, the goals where asked, what was
     skipped, a warning for unstable cells, and last the plain sentences about this machine."""
-    out = stdout_console()
+    out = sweep_console()
     out.print(f"[bold]{result['command']}[/]", highlight=False)
     for label, text in records.environment_lines(result["environment"]):
         out.print(f"  {label}: {text}", markup=False, highlight=False)
