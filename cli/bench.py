@@ -127,7 +127,10 @@ def bench(ctx, sizes, dtypes, ops, targets, peers, quick, repeats, rounds, budge
 
     Per cell: median time and spread, Gelem/s, GB/s over every byte the op moves, the fraction of
     a copy of the same bytes measured in the same run, and speedups against numpy-naive and the
-    best peer. Ctrl-C stops the sweep and still writes what was measured.
+    best peer. Target auto-alloc is `y = elunumba.elu(x)` as usually written, a new result each
+    call; the other targets write into preallocated out= arrays. Cells whose samples spread by
+    10% or more are marked and warned about; the output ends with plain sentences about this
+    machine. Ctrl-C stops the sweep and still writes what was measured.
     """
     given = {p.name: p.opts[0] for p in ctx.command.params
              if ctx.get_parameter_source(p.name) == click.core.ParameterSource.COMMANDLINE}
