@@ -18,15 +18,17 @@ from rich.text import Text
 
 from elunumba.kernels import threads as elunumba_threads
 from elunumba.lab.bench import compare as comparing
-from elunumba.lab.bench import doc_tables, fmt, impls, plot, records, sweep, timing
+from elunumba.lab.bench import doc_tables, fmt, headline, impls, plot, records, stability, sweep
+from elunumba.lab.bench import timing
 from elunumba.lab.bench.ops import DTYPES, OPS
-from elunumba.lab.bench.sizes import QUICK_SIZES, SizeError, format_size, parse_sizes
+from elunumba.lab.bench.sizes import QUICK_SIZES, SizeError, parse_sizes
 
 from .numbers import finite_number
 from .names import name_list
 from .outfiles import InputFile, output_path, write_output, write_text
 from .terminal import EXIT_INTERRUPTED, stdout_console
 
+QUICK_TARGETS = ("cpu", "parallel", "auto-alloc")
 QUICK_PEERS = ("numpy-naive", "numpy-expm1", "torch")
 EXIT_ALL_FAILED = 1
 EXIT_UNTESTABLE = 2  # a usage error: files that cannot answer the gate's question
@@ -58,7 +60,7 @@ def _sizes(ctx, param, value):
                    "peer; those that cannot run are listed as skipped].")
 @click.option("--quick", is_flag=True,
               help=f"A reduced sweep for CI and first contact: sizes {QUICK_SIZES}, float32, "
-                   "cpu and parallel, NumPy peers and torch, fewer repeats.")
+                   f"targets {', '.join(QUICK_TARGETS)}, NumPy peers and torch, fewer repeats.")
 @click.option("--repeats", type=click.IntRange(1, 10_000),
               help="Samples per cell at most, shared among the rounds [20; quick 21].")
 @click.option("--rounds", type=click.IntRange(1, 1_000),
@@ -87,6 +89,9 @@ def _sizes(ctx, param, value):
 @click.option("--threads", type=click.IntRange(1, numba.config.NUMBA_NUM_THREADS),
               help=f"Numba threads for the parallel targets, and the peers' threads "
                    f"[all: {numba.config.NUMBA_NUM_THREADS}].")
+@click.option("--goals", is_flag=True,
+              help="Also show the project's speed goals and whether this run meets them (for "
+                   "the maintainers; the JSON and markdown files always hold them).")
 @click.option("--slowdown-for-testing", "extra_work", type=float, default=0.0,
               callback=finite_number(0.0, strict=False, highest=10),
               hidden=True,
@@ -94,12 +99,15 @@ def _sizes(ctx, param, value):
                    "30% slower), to check that `bench compare` catches a regression.")
 @click.pass_context
 def bench(ctx, sizes, dtypes, ops, targets, peers, quick, repeats, rounds, budget, cold,
-          json_path, csv_path, markdown_path, plot_path, alpha, threads, extra_work):
+          json_path, csv_path, markdown_path, plot_path, alpha, threads, goals, extra_work):
     """Time each ELU kernel over sizes, dtypes, ops and targets, against peers and a copy.
 
     Per cell: median time and spread, Gelem/s, GB/s over every byte the op moves, the fraction of
     a copy of the same bytes measured in the same run, and speedups against numpy-naive and the
-    best peer. Ctrl-C stops the sweep and still writes what was measured.
+    best peer. Target auto-alloc is `y = elunumba.elu(x)` as usually written, a new result each
+    call; the other targets write into preallocated out= arrays. Cells whose samples spread by
+    10% or more are marked and warned about; the output ends with plain sentences about this
+    machine. Ctrl-C stops the sweep and still writes what was measured.
     """
     given = {p.name: p.opts[0] for p in ctx.command.params
              if ctx.get_parameter_source(p.name) == click.core.ParameterSource.COMMANDLINE}
@@ -131,7 +139,7 @@ def bench(ctx, sizes, dtypes, ops, targets, peers, quick, repeats, rounds, budge
     if quick:  # the quick axes, where the command line gives none
         sizes = sizes if "sizes" in given else parse_sizes(QUICK_SIZES)
         dtypes = dtypes if "dtypes" in given else ["float32"]
-        targets = targets if "targets" in given else ["cpu", "parallel"]
+        targets = targets if "targets" in given else list(QUICK_TARGETS)
         peers = peers if "peers" in given else list(QUICK_PEERS)
     try:
         plan = sweep.make_plan(sizes, dtypes, ops, targets, peers, strict_peers=explicit_peers,
@@ -141,7 +149,7 @@ def bench(ctx, sizes, dtypes, ops, targets, peers, quick, repeats, rounds, budge
     if threads is not None:
         elunumba_threads.set_count(threads)  # on elunumba's layer, not the first one free
     result = _run(plan)
-    _show(result)
+    _show(result, goals)
     _write(result, json_path, csv_path, markdown_path, plot_path)
     if result["interrupted"]:
         ctx.exit(EXIT_INTERRUPTED)
@@ -180,21 +188,36 @@ def _run(plan):
     return sweep.finish(plan, runner, command=command, interrupted=interrupted)
 
 
-def _show(result):
-    out = stdout_console()
+def sweep_console():
+    """The sweep's console on stdout: as wide as the terminal; off a terminal, $COLUMNS or 80,
+    as a user's first screen would be (its tables fit 80 columns, sentences wrap)."""
+    return Console()
+
+
+def cell_table(op, dtype, rows):
+    """The cells of one (op, dtype), sizes apart; every row on one line in 80 columns."""
+    table = Table(title=f"{op} {dtype}", title_justify="left", box=box.SIMPLE_HEAD,
+                  pad_edge=False)
+    for column in fmt.TERMINAL_COLUMNS:
+        table.add_column(column, justify="left" if column == "name" else "right")
+    for record, following in zip(rows, rows[1:] + [None]):
+        last_of_size = following is not None and following["size"] != record["size"]
+        texts = fmt.cell_row(record, reason=False, columns=fmt.TERMINAL_COLUMNS,
+                             mark_unstable=True)
+        table.add_row(*_plain(texts), end_section=last_of_size,
+                      style="bold" if record["kind"] == "target" else None)
+    return table
+
+
+def _show(result, goals=False):
+    """The environment, a table per (op, dtype), failures, the goals where asked, what was
+    skipped, a warning for unstable cells, and last the plain sentences about this machine."""
+    out = sweep_console()
     out.print(f"[bold]{result['command']}[/]", highlight=False)
     for label, text in records.environment_lines(result["environment"]):
         out.print(f"  {label}: {text}", markup=False, highlight=False)
     for (op, dtype), rows in fmt.groups(result["cells"]).items():
-        table = Table(title=f"{op} {dtype}", title_justify="left", box=box.SIMPLE_HEAD,
-                      pad_edge=False)
-        for column in fmt.CELL_COLUMNS:
-            table.add_column(column, justify="left" if column == "name" else "right")
-        for record, following in zip(rows, rows[1:] + [None]):
-            last_of_size = following is not None and following["size"] != record["size"]
-            table.add_row(*_plain(fmt.cell_row(record, reason=False)), end_section=last_of_size,
-                          style="bold" if record["kind"] == "target" else None)
-        out.print(table)
+        out.print(cell_table(op, dtype, rows))
     for record in result["copies"]:
         if record["status"] != "ok":  # the cells of that size have no fraction of copy
             out.print(f"failed: the copy baseline of {record['bytes']} bytes on "
@@ -206,20 +229,30 @@ def _show(result):
             out.print(fmt.failure_line(record), style="red", markup=False, highlight=False)
         elif record["with_transfers_s"] is not None:
             out.print(fmt.transfer_line(record), markup=False, highlight=False)
+    if goals:
+        _show_goals(out, result["summary"]["entries"])
+    for entry in result["skipped"]:
+        out.print(f"skipped {fmt.skipped_line(entry)}", style="dim", markup=False,
+                  highlight=False)
+    for line in stability.warning(result["cells"], fmt.cell_name):
+        out.print(line, style="yellow", markup=False, highlight=False)
+    sentences = headline.sentences(result)
+    if sentences:
+        out.print()
+        out.print(" ".join(sentences), markup=False, highlight=False)
+
+
+def _show_goals(out, entries):
     summary = Table(title="Summary: the speed goals", title_justify="left",
                     box=box.SIMPLE_HEAD, pad_edge=False)
     for column in fmt.SUMMARY_COLUMNS:
         summary.add_column(column)
-    entries = result["summary"]["entries"]
     for entry in entries:
         style = {True: "green", False: "red", None: None}[entry["met"]]
         summary.add_row(*_plain(fmt.summary_row(entry)), style=style)
     out.print(summary)
     for line in fmt.summary_notes(entries):
         out.print(line, style="dim", markup=False, highlight=False)
-    for entry in result["skipped"]:
-        out.print(f"skipped {fmt.skipped_line(entry)}", style="dim", markup=False,
-                  highlight=False)
 
 
 def _plain(texts):
@@ -296,8 +329,7 @@ def compare_command(ctx, old, new, fail_above, confidence, min_effect, absolute,
     for row in rows:
         change = "–" if row["change_pct"] is None else f"{row['change_pct']:+.1f}%"
         p_value = "–" if row["p_value"] is None else f"{row['p_value']:.2g}"
-        cell = f"{row['op']} {row['dtype']} {format_size(row['size'])} {fmt.label(row)}"
-        table.add_row(*_plain([cell, show(row["old"]), show(row["new"]), change, p_value,
+        table.add_row(*_plain([fmt.cell_name(row), show(row["old"]), show(row["new"]), change, p_value,
                                row["verdict"]]), style=VERDICT_STYLE[row["verdict"]])
     out.print(table)
     if counts_untested := sum(r["verdict"] == "untested" for r in rows):

@@ -225,3 +225,84 @@ def test_plot_follows_dtype_and_alpha(tmp_path):
 @pytest.mark.parametrize("value", ["nan", "inf", "-0.5"])
 def test_max_ulp_must_be_finite_and_not_negative(nothing_measured, value):
     usage_error(["check", "--max-ulp", value], f"{float(value)!r} is not a finite number >= 0")
+
+
+@pytest.fixture
+def tiny_gate(monkeypatch):
+    """The gate on 1,000 inputs per band: its output, not its figures, is under test."""
+    monkeypatch.setattr(gate, "PER_BAND", 1_000)
+
+
+def test_check_piped_shows_a_line_a_step_and_counts_the_checks(tiny_gate, tmp_path):
+    out = tmp_path / "gate.json"
+    result = invoke(["check", "--json", str(out)])
+    assert result.exit_code == 0, result.output
+    steps = gate.steps()
+    for number, (_, _, dtype, ops) in enumerate(steps, 1):
+        assert f"[{number}/{len(steps)}] {dtype}: {', '.join(ops)} (" in result.stderr
+    assert "against the package's thresholds.json" in " ".join(result.stderr.split())
+    recorded = json.loads(out.read_text())
+    total = gate.count(recorded["figures"])
+    assert total == len(gate.OPS) * len(gate.GATE_DTYPES) * 3  # cpu, parallel, correctly-rounded
+    assert result.stdout.splitlines()[-1] == (f"{total} checks: {total} passed, 0 failed: the "
+                                              "accuracy gate passed")
+    assert recorded["passed"] is True
+    assert recorded["checks"] == {"total": total, "passed": total, "failed": 0}
+
+
+def test_check_counts_the_failed_checks(tiny_gate, tmp_path):
+    thresholds = gate.load_thresholds()
+    thresholds["forward"]["float32"]["cpu"] = 0
+    del thresholds["backward"]["float64"]["parallel"]
+    path, out = tmp_path / "t.json", tmp_path / "gate.json"
+    path.write_text(json.dumps(thresholds))
+    result = invoke(["check", "--thresholds", str(path), "--json", str(out)])
+    assert result.exit_code == 1, result.output
+    fails = [line for line in result.stderr.splitlines() if line.startswith("FAIL ")]
+    assert fails == ["FAIL " + line for line in json.loads(out.read_text())["violations"]]
+    assert len(fails) == 2 and "no threshold" in fails[1]
+    total = len(gate.OPS) * len(gate.GATE_DTYPES) * 3
+    assert result.stdout.splitlines()[-1] == (f"{total} checks: {total - 2} passed, 2 failed: "
+                                              "the accuracy gate failed")
+    assert json.loads(out.read_text())["checks"] == {"total": total, "passed": total - 2,
+                                                     "failed": 2}
+    assert str(path) in " ".join(result.stderr.split())
+
+
+def test_check_on_a_terminal_draws_a_bar_instead_of_lines():
+    import io
+
+    from rich.console import Console
+
+    file = io.StringIO()
+    terminal = Console(file=file, force_terminal=True, width=80)
+    with accuracy_cli._gate_progress(terminal) as progress:
+        progress(0, 9, "float16: forward, backward, grad from x")
+        progress(4, 9, "float32: forward alpha=1.7")
+        progress(9, 9, None)
+    shown = file.getvalue()
+    assert "float16: forward, backward, grad from x" in shown and "4/9" in shown
+    assert "[1/9]" not in shown
+
+
+def test_ctrl_c_during_check_exits_130_and_writes_nothing(monkeypatch, tmp_path):
+    def interrupt(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(report, "measure", interrupt)
+    out = tmp_path / "gate.json"
+    result = invoke(["check", "--json", str(out)])
+    assert result.exit_code == 130 and "interrupted: nothing checked" in result.stderr
+    assert not out.exists()
+
+
+def test_check_without_extended_precision_says_so_and_fails(nothing_measured, monkeypatch):
+    """On ARM the references (80-bit long double) are missing: exit 1, never a traceback."""
+    def missing():
+        raise RuntimeError("the accuracy references need an 80-bit long double (x86-64)")
+
+    monkeypatch.setattr(reference, "require_extended_precision", missing)
+    result = invoke(["check"])
+    assert result.exit_code == 1
+    assert "cannot check here: the accuracy references need an 80-bit long double" in \
+        result.output

@@ -2,6 +2,7 @@
 
 import json
 import os
+import re
 import subprocess
 import sys
 
@@ -28,7 +29,8 @@ def no_cuda(monkeypatch):
 def test_tiny_sweep_writes_every_output(tmp_path):
     paths = {kind: tmp_path / f"out.{ext}" for kind, ext in
              (("--json", "json"), ("--csv", "csv"), ("--markdown", "md"), ("--plot", "png"))}
-    outcome = invoke("bench", *TINY, *(x for kind, path in paths.items() for x in (kind, path)))
+    outcome = invoke("bench", *TINY, "--goals",
+                     *(x for kind, path in paths.items() for x in (kind, path)))
     assert outcome.exit_code == 0, outcome.output
     for header in ("forward float32", "name", "of copy", "× best peer",
                    "Summary: the speed goals", "small call", "Goals set for AVX-512",
@@ -143,7 +145,7 @@ def test_quick_runs_the_reduced_sweep(tmp_path):
     settings = result["settings"]
     assert settings["sizes"] == [2**12, 2**18, 2**22] and settings["dtypes"] == ["float32"]
     assert settings["ops"] == ["forward", "backward", "fused", "grad"]
-    assert settings["targets"] == ["cpu", "parallel"]
+    assert settings["targets"] == ["cpu", "parallel", "auto-alloc"]
     assert settings["peers"][:2] == ["numpy-naive", "numpy-expm1"]
     assert {c["status"] for c in result["cells"]} == {"ok"}
     assert settings["rounds"] == 7 and "7 rounds through them all" in outcome.output
@@ -162,7 +164,7 @@ def test_quick_options_can_be_overridden(monkeypatch):
     monkeypatch.setattr(sweep, "make_plan", fake_plan)
     assert invoke("bench", "--quick", "--dtypes", "float64", "--repeats", "2").exit_code == 2
     assert seen["dtypes"] == ["float64"] and seen["sizes"] == [2**12, 2**18, 2**22]
-    assert seen["targets"] == ["cpu", "parallel"]
+    assert seen["targets"] == ["cpu", "parallel", "auto-alloc"]
     assert seen["peers"] == ["numpy-naive", "numpy-expm1", "torch"]
     assert seen["strict_peers"] is False  # a missing torch is skipped, not an error
     assert seen["settings"].repeats == 2 and seen["settings"].min_repeats == 2
@@ -189,7 +191,7 @@ def test_cuda_paths_run_in_the_simulator(tmp_path):
     done = subprocess.run([sys.executable, "-c", code, *args], env=env, capture_output=True,
                           text=True, timeout=300)
     assert done.returncode == 0, done.stderr[-3000:]
-    assert "with NumPy arrays in and out (transfers included)" in done.stdout
+    assert "with NumPy arrays in and out (transfers included)" in " ".join(done.stdout.split())
     result = json.loads(out.read_text())
     cuda_cell, = [c for c in result["cells"] if c["target"] == "cuda"]
     assert cuda_cell["device"] == "cuda"
@@ -246,7 +248,8 @@ def test_alpha_and_threads_reach_the_sweep(tmp_path):
     before = numba.get_num_threads()
     out = tmp_path / "r.json"
     try:
-        outcome = invoke("bench", *TINY, "--alpha", "1.7", "--threads", "1", "--json", out)
+        outcome = invoke("bench", *TINY, "--alpha", "1.7", "--threads", "1", "--json", out,
+                     "--goals")
         threads = numba.get_num_threads()
     finally:
         numba.set_num_threads(before)
@@ -274,3 +277,80 @@ def test_a_failed_copy_baseline_is_said(tmp_path, monkeypatch):
     assert ("failed: the copy baseline of 2048 bytes on host: OSError: pretend the copy failed; "
             "its cells have no fraction of copy, and `bench compare` cannot test them") in text
     assert not any(c.get("copy_samples_s") for c in json.loads(out.read_text())["cells"])
+
+
+USERS_RUN = ("--sizes", "256,2^16", "--dtypes", "float32", "--ops", "forward", "--targets",
+             "cpu,parallel,auto-alloc", "--peers", "numpy-naive,numpy-expm1", "--repeats", "2",
+             "--budget", "0")
+
+
+def stdout_lines(outcome):
+    return outcome.stdout.splitlines()
+
+
+def test_the_default_output_fits_80_columns_and_keeps_each_row_on_one_line(no_cuda):
+    outcome = CliRunner().invoke(cli, ["bench", *USERS_RUN], env={"COLUMNS": "80"})
+    assert outcome.exit_code == 0, outcome.output
+    lines = stdout_lines(outcome)
+    assert max(len(line) for line in lines) <= 80, max(lines, key=len)
+    for size in ("2^8", "2^16"):
+        for name in ("cpu", "parallel", "auto-alloc", "numpy-naive", "numpy-expm1"):
+            row = [line for line in lines if line.split()[:2] == [size, name]]
+            assert len(row) == 1 and "×" in row[0] and "%" in row[0], (size, name, lines)
+
+
+def test_the_goals_table_is_for_maintainers_only(no_cuda):
+    default = invoke("bench", *TINY)
+    assert default.exit_code == 0, default.output
+    assert "speed goals" not in default.stdout and "small call" not in default.stdout
+    asked = invoke("bench", *TINY, "--goals")
+    assert "Summary: the speed goals" in asked.stdout and "small call" in asked.stdout
+
+
+def test_the_output_ends_with_plain_sentences_about_this_machine(no_cuda, tmp_path):
+    out = tmp_path / "r.json"
+    outcome = CliRunner().invoke(cli, ["bench", *USERS_RUN, "--json", str(out)],
+                                 env={"COLUMNS": "80"})
+    assert outcome.exit_code == 0, outcome.output
+    last = outcome.stdout.strip().split("\n\n")[-1]
+    said = " ".join(last.split())
+    result = json.loads(out.read_text())
+    assert said.startswith("On this machine (")
+    assert result["environment"]["machine"]["isa"] in said
+    assert "at 2^16 float32 elements, y = elunumba.elu(x) took" in said
+    assert "as fast as NumPy's expm1 formula" in said
+    assert "Writing into a preallocated array instead (elunumba.elu(x, out=y, " \
+           "target='parallel'))" in said
+    assert re.search(r"faster than NumPy's expm1 formula at every size measured \(2\^8 to "
+                     r"2\^16 elements\)|NumPy's expm1 formula was faster (at|than)", said)
+
+
+def test_unstable_cells_are_marked_and_warned_about(no_cuda, monkeypatch):
+    """Every cell made unstable: a sample in four takes five times as long."""
+    real = sweep.timing.Timing.stats
+
+    def shaky(self):
+        samples = [s * (5 if i % 4 == 0 else 1) for i, s in enumerate(self.samples)]
+        return real(sweep.timing.Timing(tuple(samples), self.calls_per_sample))
+
+    monkeypatch.setattr(sweep.timing.Timing, "stats", shaky)
+    outcome = CliRunner().invoke(cli, ["bench", *TINY, "--repeats", "8"], env={"COLUMNS": "80"})
+    assert outcome.exit_code == 0, outcome.output
+    said = " ".join(outcome.stdout.split())
+    assert "WARNING: 3 of 3 cells may be unstable" in said
+    assert "is 10% or more; the widest is ±" in said
+    rows = [line for line in stdout_lines(outcome) if line.split()[:1] == ["2^8"]]
+    assert len(rows) == 3 and all("%!" in row for row in rows)
+
+
+def test_steady_cells_bring_no_warning(no_cuda, monkeypatch):
+    real = sweep.timing.Timing.stats
+
+    def steady(self):
+        return real(sweep.timing.Timing((self.samples[0],) * len(self.samples),
+                                        self.calls_per_sample))
+
+    monkeypatch.setattr(sweep.timing.Timing, "stats", steady)
+    outcome = invoke("bench", *TINY)
+    assert outcome.exit_code == 0, outcome.output
+    assert "WARNING" not in outcome.output and "%!" not in outcome.output

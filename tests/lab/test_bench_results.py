@@ -65,7 +65,7 @@ def test_json_round_trip_and_schema(result, tmp_path):
     records.write_json(result, saved)
     loaded = records.load_json(saved)
     assert loaded == json.loads(json.dumps(result))
-    assert loaded["schema"] == "elunumba-bench/1" and loaded["interrupted"] is False
+    assert loaded["schema"] == "elunumba-bench/2" and loaded["interrupted"] is False
     assert len(loaded["cells"]) == 2 * 2 * 4
     for cell in loaded["cells"]:
         assert list(cell) == list(records.CELL_FIELDS)
@@ -101,7 +101,7 @@ def test_summary_is_stored(result):
 @pytest.mark.parametrize("content, words", [
     ("not json", "cannot read"),
     ('{"schema": "other/1", "cells": []}', "not an elunumba bench results file"),
-    ('{"schema": "elunumba-bench/1", "cells": [{"op": "forward"}]}', "'created' is missing"),
+    ('{"schema": "elunumba-bench/2", "cells": [{"op": "forward"}]}', "'created' is missing"),
     ("[1, 2]", "not an elunumba bench results file"),
 ])
 def test_unreadable_results_files(tmp_path, content, words):

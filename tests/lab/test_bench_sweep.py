@@ -55,7 +55,7 @@ def test_default_plan_lists_unavailable_targets_and_peers_as_skipped(no_cuda, mo
     monkeypatch.setattr(impls.importlib.util, "find_spec",
                         lambda name: None if name in ("numexpr", "cupy") else object())
     made = sweep.make_plan(settings=FAST)
-    assert made.targets == ["cpu", "parallel", "parallel-cr"]
+    assert made.targets == ["cpu", "parallel", "parallel-cr", "auto-alloc"]
     assert made.dtypes == ["float32", "float64"]
     assert made.ops == ["forward", "backward", "fused", "grad"]
     assert made.sizes == [2**k for k in range(10, 27, 2)]
@@ -205,18 +205,18 @@ def test_default_sizes_with_a_gpu_stop_host_cells_at_2_26(monkeypatch):
     monkeypatch.setattr(impls, "cuda_status", lambda: (True, "a GPU", False))
     made = sweep.make_plan(dtypes=["float32"], ops=["forward"], peers=["numpy-naive"],
                            settings=FAST, memory_available=2**40)
-    assert made.targets == ["cpu", "parallel", "parallel-cr", "cuda"]
+    assert made.targets == ["cpu", "parallel", "parallel-cr", "auto-alloc", "cuda"]
     assert made.sizes[-1] == 2**28
     assert made.host_size_limit == 2**26
     steps = made.steps
     largest = [(s.kind, [i.name for i in s.impls], s.device) for s in steps if s.size == 2**28]
     assert largest == [("copy", [], "cuda"), ("cell", ["cuda"], "cuda")]
-    assert sum(s.cells for s in steps if s.size == 2**26) == 5
+    assert sum(s.cells for s in steps if s.size == 2**26) == 6
     explicit = sweep.make_plan([2**28], ["float32"], ["forward"], peers=["numpy-naive"],
                                settings=FAST, memory_available=2**40)
     assert explicit.host_size_limit is None
     assert [(s.kind, s.cells) for s in explicit.steps] == [("copy", 0), ("copy", 0),
-                                                          ("group", 4), ("cell", 1)]
+                                                          ("group", 5), ("cell", 1)]
 
 
 def test_measure_batches_tiny_calls_and_respects_repeats():

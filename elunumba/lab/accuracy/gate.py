@@ -31,6 +31,8 @@ OPS = {"forward": ("forward", 1.0, 1.0),
        "grad from x": ("grad from x", 1.0, 1.0),
        "forward alpha=1.7": ("forward", 1.7, 1.0),
        "forward selu": ("forward", reference.SELU_ALPHA, reference.SELU_SCALE)}
+# the parameter sets, each measured once per dtype: the gate's steps
+PARAMETERS = tuple(dict.fromkeys((alpha, scale) for _, alpha, scale in OPS.values()))
 
 
 def load_thresholds(path=None):
@@ -90,11 +92,20 @@ def _expect_object(value, where):
                          f"{schema.shown(value)}")
 
 
-def measure(implementation="elunumba"):
+def steps():
+    """What ``measure`` does, in order: (alpha, scale, dtype, the ops it measures), one step
+    per parameter set and dtype."""
+    return [(alpha, scale, dtype,
+             [op for op, (_, a, s) in OPS.items() if (a, s) == (alpha, scale)])
+            for alpha, scale in PARAMETERS for dtype in GATE_DTYPES]
+
+
+def measure(implementation="elunumba", progress=None):
     """Max ULP per (op, dtype, variant key) on the gate's sample.
 
     ``implementation="naive"`` measures the naive exp(x) - 1 variant under every elunumba key
-    instead: the way to see the gate fail.
+    instead: the way to see the gate fail. ``progress(done, total, label)`` is called before
+    each of the ``steps()`` (label: its dtype and ops) and once after the last (label None).
     """
     if implementation == "naive":
         naive = variants.NAIVE
@@ -105,8 +116,12 @@ def measure(implementation="elunumba"):
         measured = variants.elunumba_variants(variants.available_targets())
     keys = {variant.name: variant.key for variant in measured}
     figures = {}
-    for alpha, scale in dict.fromkeys((a, s) for _, a, s in OPS.values()):
-        records = report.measure(measured, GATE_DTYPES, PER_BAND, alpha, scale)
+    planned = steps()
+    for done, (alpha, scale, dtype, ops) in enumerate(planned):
+        if progress:
+            progress(done, len(planned), f"{dtype}: {', '.join(ops)}")
+        # one dtype at a time draws the same seeded sample as all dtypes at once
+        records = report.measure(measured, [dtype], PER_BAND, alpha, scale)
         for (dtype, name, quantity), record in report.worst_by(
                 records, ("dtype", "variant", "quantity")).items():
             for op, parameters in OPS.items():
@@ -114,6 +129,8 @@ def measure(implementation="elunumba"):
                     figures.setdefault(op, {}).setdefault(dtype, {})[keys[name]] = {
                         "max_ulp": record["max_ulp"], "worst_input": record["worst_input"],
                         "correctly_rounded": _share(records, dtype, name, quantity)}
+    if progress:
+        progress(len(planned), len(planned), None)
     return figures
 
 
@@ -149,6 +166,13 @@ def violations(figures, thresholds, max_ulp=None):
 
 def count(figures):
     return sum(len(by_variant) for by_dtype in figures.values() for by_variant in by_dtype.values())
+
+
+def tally(figures, problems):
+    """{"total", "passed", "failed"}: checks (figures), and how many met their threshold; each
+    of ``violations``' lines is one failed figure."""
+    total = count(figures)
+    return {"total": total, "passed": total - len(problems), "failed": len(problems)}
 
 
 def sample_size():

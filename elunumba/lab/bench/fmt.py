@@ -1,10 +1,13 @@
 """Text for numbers and rows, shared by the terminal tables and the markdown files."""
 
+from . import stability
 from .sizes import format_size
 
-# fits 80 columns in the terminal; "× naive" is the speedup over numpy-naive
+# "× naive" is the speedup over numpy-naive
 CELL_COLUMNS = ("size", "name", "median ±IQR", "GB/s", "of copy", "× naive",
                 "× best peer")
+# the terminal's: without GB/s (in the files), so that a table fits 80 columns
+TERMINAL_COLUMNS = tuple(column for column in CELL_COLUMNS if column != "GB/s")
 
 
 def seconds(value):
@@ -41,21 +44,27 @@ def label(record):
     return record["target"] + (" (cuda)" if record["device"] == "cuda" else "")
 
 
-def cell_row(record, reason=True, spreads=False):
-    """The CELL_COLUMNS of one cell record, as text; a failed cell says why unless ``reason``
-    is false (narrow terminals list the reasons apart, see failure_line). ``spreads`` adds
-    each ratio's spread: half the interquartile range of its paired samples."""
+def cell_row(record, reason=True, spreads=False, columns=CELL_COLUMNS, mark_unstable=False):
+    """The ``columns`` (of CELL_COLUMNS) of one cell record, as text; a failed cell says why
+    unless ``reason`` is false (narrow terminals list the reasons apart, see failure_line).
+    ``spreads`` adds each ratio's spread: half the interquartile range of its paired samples.
+    ``mark_unstable`` marks the spread of an unstable cell (see stability.py)."""
     if record["status"] != "ok":
-        return [format_size(record["size"]), label(record),
-                f"failed: {record['reason']}" if reason else "failed",
-                *["–"] * (len(CELL_COLUMNS) - 3)]
-    spread = (lambda name: record.get(f"{name}_iqr")) if spreads else (lambda name: None)
-    return [format_size(record["size"]), label(record),
-            f"{seconds(record['median_s'])} ±{_relative(record['iqr_s'], record['median_s'])}",
-            number(record["gbps"]), percent(record["fraction_of_copy"],
-                                            spread("fraction_of_copy")),
-            ratio(record["speedup_vs_numpy"], spread("speedup_vs_numpy")),
-            _versus_best(record, spread("speedup_vs_best_peer"))]
+        texts = dict.fromkeys(CELL_COLUMNS, "–")
+        texts["median ±IQR"] = f"failed: {record['reason']}" if reason else "failed"
+    else:
+        spread = (lambda name: record.get(f"{name}_iqr")) if spreads else (lambda name: None)
+        mark = stability.MARK if mark_unstable and stability.is_unstable(record) else ""
+        texts = {
+            "median ±IQR": f"{seconds(record['median_s'])} "
+                           f"±{_relative(record['iqr_s'], record['median_s'])}{mark}",
+            "GB/s": number(record["gbps"]),
+            "of copy": percent(record["fraction_of_copy"], spread("fraction_of_copy")),
+            "× naive": ratio(record["speedup_vs_numpy"], spread("speedup_vs_numpy")),
+            "× best peer": _versus_best(record, spread("speedup_vs_best_peer")),
+        }
+    texts.update({"size": format_size(record["size"]), "name": label(record)})
+    return [texts[column] for column in columns]
 
 
 def _relative(part, whole):
@@ -69,15 +78,18 @@ def _versus_best(record, spread=None):
 
 
 def failure_line(record):
-    return (f"failed: {record['op']} {record['dtype']} {format_size(record['size'])} "
-            f"{label(record)}: {record['reason']}")
+    return f"failed: {cell_name(record)}: {record['reason']}"
+
+
+def cell_name(record):
+    """``forward float32 2^22 parallel``."""
+    return f"{record['op']} {record['dtype']} {format_size(record['size'])} {label(record)}"
 
 
 def transfer_line(record):
     """For a cuda cell measured with NumPy arrays too: what the host-device copies add."""
-    return (f"{record['op']} {record['dtype']} {format_size(record['size'])} {label(record)}: "
-            f"{seconds(record['with_transfers_s'])} with NumPy arrays in and out (transfers "
-            f"included), {seconds(record['median_s'])} on device arrays")
+    return (f"{cell_name(record)}: {seconds(record['with_transfers_s'])} with NumPy arrays in "
+            f"and out (transfers included), {seconds(record['median_s'])} on device arrays")
 
 
 def groups(cells):

@@ -1,8 +1,12 @@
 """What each cell runs: elunumba's targets and the peers they are compared with.
 
 An ``Impl`` makes, for an (op, data, device), a callable with no arguments that runs the op once
-on preallocated data. Targets call elunumba's public API with ``out=`` buffers, so the times include
-the dispatch layer as users meet it. Peers are what one would otherwise use:
+on the cell's data. Targets call elunumba's public API with ``out=`` buffers, so the times include
+the dispatch layer as users meet it; ``auto-alloc`` is the call as users most often write it,
+``y = elunumba.elu(x)`` (target "auto", no ``out=``), which also pays for a new result array each
+call (for a large one, the operating system mapping fresh pages as they are first written).
+``allocates`` says which implementations return a new array each call. Peers are what one would
+otherwise use:
 
     numpy-naive  np.where(x > 0, x, alpha*(np.exp(x) - 1))
     numpy-expm1  np.where(x > 0, x, alpha*np.expm1(x))
@@ -45,6 +49,8 @@ class Impl:
     available: object = None  # device -> None, or the reason it cannot run there
     # runs on one thread on the host: its fraction of copy divides by a one-thread copy
     one_thread: bool = False
+    # returns a new result array each call rather than writing into preallocated ones
+    allocates: bool = False
 
 
 @functools.cache
@@ -74,6 +80,11 @@ def _call_target(target, op, data, device, kernels=elunumba):
     return functools.partial(function, *data.inputs(device), data.alpha, out=out, target=target)
 
 
+def _call_allocating(op, data, device):
+    """The public function as ``y = elunumba.elu(x)`` calls it: target "auto", no ``out=``."""
+    return functools.partial(getattr(elunumba, API_NAMES[op]), *data.inputs(device), data.alpha)
+
+
 def host_call(op, data):
     """The cuda target called with the NumPy arrays: transfers to and from the GPU included."""
     return _call_target("cuda", op, data, "host")
@@ -86,6 +97,7 @@ TARGETS = {name: Impl(name, "target", (device,), functools.partial(_call_target,
 TARGETS["parallel-cr"] = Impl(
     "parallel-cr", "target", ("host",),
     functools.partial(_call_target, "parallel", kernels=elunumba.correctly_rounded))
+TARGETS["auto-alloc"] = Impl("auto-alloc", "target", ("host",), _call_allocating, allocates=True)
 
 
 def _array_api_peer(naive):
@@ -183,13 +195,14 @@ def _torch_available(device):
 
 PEERS = {
     "numpy-naive": Impl("numpy-naive", "peer", ("host",), _array_api_peer(naive=True),
-                        one_thread=True),
+                        one_thread=True, allocates=True),
     "numpy-expm1": Impl("numpy-expm1", "peer", ("host",), _array_api_peer(naive=False),
-                        one_thread=True),
+                        one_thread=True, allocates=True),
     "numexpr": Impl("numexpr", "peer", ("host",), _make_numexpr,
                     _needs("numexpr", "pip install 'elunumba[peers]'")),
     "torch": Impl("torch", "peer", ("host", "cuda"), _make_torch, _torch_available),
     "cupy": Impl("cupy", "peer", ("cuda",), _array_api_peer(naive=False),
-                 _needs("cupy", "pip install the cupy wheel for your CUDA, e.g. cupy-cuda12x")),
+                 _needs("cupy", "pip install the cupy wheel for your CUDA, e.g. cupy-cuda12x"),
+                 allocates=True),
 }
 REFERENCE_PEER = "numpy-naive"

@@ -19,6 +19,7 @@ INSTALL_HINT = "pip install 'elunumba[plot]'"
 # formats every matplotlib backend writes without extra software
 SUFFIXES = FIGURE_SUFFIXES
 COLOURS = {"cpu": "#1f77b4", "parallel": "#d62728", "parallel-cr": "#9467bd", "cuda": "#2ca02c",
+           "auto-alloc": "#e377c2",
            "numpy-naive": "#7f7f7f", "numpy-expm1": "#bcbd22", "numexpr": "#17becf",
            "torch": "#ff7f0e", "cupy": "#8c564b"}
 

@@ -2,7 +2,8 @@
 
 A results file is one JSON object::
 
-    schema        "elunumba-bench/1"
+    schema        "elunumba-bench/2" (version 1 lacked the auto-alloc target and the cells'
+                  ``allocates``; files of either version are read)
     created       ISO 8601 time the sweep finished (UTC)
     command       the command line that produced it
     environment   machine, versions, threads, git commit, GPU (see env.py)
@@ -29,16 +30,21 @@ from .. import machine
 from ..markdown import table as markdown_table
 from . import fmt
 
-SCHEMA = "elunumba-bench/1"
+SCHEMA = "elunumba-bench/2"
+READABLE_SCHEMAS = ("elunumba-bench/1", SCHEMA)
 NOT_RECORDED = "not recorded"
 
 CELL_FIELDS = {
     "op": "forward, backward, fused or grad (the derivative from the input)",
     "dtype": "float16, float32 or float64",
-    "target": "elunumba target (cpu, parallel, parallel-cr, cuda) or peer (numpy-naive, "
-              "numpy-expm1, numexpr, torch, cupy)",
+    "target": "elunumba target (cpu, parallel, parallel-cr, cuda: each writing into "
+              "preallocated out= arrays; auto-alloc: y = elunumba.elu(x), target auto, a new "
+              "result each call) or peer (numpy-naive, numpy-expm1, numexpr, torch, cupy)",
     "kind": "target or peer",
     "device": "host or cuda",
+    "allocates": "true when each call returns a new result array (auto-alloc, the NumPy and "
+                 "CuPy peers), false when it writes into preallocated ones; null in files of "
+                 "schema version 1",
     "size": "elements per array",
     "bytes": "bytes one call reads and writes: streams x size x itemsize (forward 2 streams, "
              "backward and fused 3)",
@@ -108,7 +114,7 @@ def load_json(path):
         result = files.read_json(path)
     except files.InputFileError as error:
         raise ResultsFileError(str(error)) from None
-    if not isinstance(result, dict) or result.get("schema") != SCHEMA:
+    if not isinstance(result, dict) or result.get("schema") not in READABLE_SCHEMAS:
         raise ResultsFileError(f"{path} is not an elunumba bench results file (schema {SCHEMA})")
     try:
         schema.check(result, RESULT_SHAPE, "")
@@ -183,6 +189,7 @@ CELL_SHAPE = {
     "repeats": schema.Nullable(COUNT), "calls_per_sample": schema.Nullable(COUNT),
     "samples_s": schema.Nullable([SECONDS]), "copy_samples_s": schema.Nullable([SECONDS]),
     "sample_rounds": schema.Nullable([ROUND]),
+    "allocates": schema.Optional(schema.Nullable(bool)),  # from elunumba-bench/2 on
 }
 
 

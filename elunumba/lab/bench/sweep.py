@@ -28,6 +28,10 @@ from .ops import DEFAULT_DTYPES, DTYPES, OPS, OpData, bytes_moved, required_byte
 from .sizes import default_sizes, format_size
 
 
+# the targets a sweep runs by default on the host (and "cuda" where a GPU can run it)
+HOST_TARGETS = ("cpu", "parallel", "parallel-cr", "auto-alloc")
+
+
 class BenchInputError(ValueError):
     """Bad sweep input; the message is one line naming what is valid."""
 
@@ -165,10 +169,10 @@ def _resolve_targets(targets, skipped):
     if targets is None:
         usable, detail, simulated = impls.cuda_status()
         if usable and not simulated:
-            return ["cpu", "parallel", "parallel-cr", "cuda"]
+            return [*HOST_TARGETS, "cuda"]
         skipped.append({"name": "cuda", "device": "cuda", "reason": detail if not usable else
                         "the CUDA simulator is benchmarked only when --targets names cuda"})
-        return ["cpu", "parallel", "parallel-cr"]
+        return list(HOST_TARGETS)
     chosen = _choose("target", targets, tuple(impls.TARGETS), ())
     if "cuda" in chosen:
         usable, detail, _ = impls.cuda_status()
@@ -258,7 +262,7 @@ class Runner:
         if cell_key not in self._cells:
             self._cells[cell_key] = records.new_cell(
                 op=step.op, dtype=step.dtype, target=impl.name, kind=impl.kind,
-                device=step.device, size=step.size, bytes=step.bytes, samples_s=[],
+                device=step.device, allocates=impl.allocates, size=step.size, bytes=step.bytes, samples_s=[],
                 sample_rounds=[])
             self.cells.append(self._cells[cell_key])
         return self._cells[cell_key]
