@@ -8,10 +8,14 @@ which makes float32 ELU correctly rounded at some cost in speed; float16 and flo
 same in both.
 """
 
+import math
+import sys
+
+import numpy as np
 from numpy import ndarray  # one global lookup on the repeat-call path, not np + attribute
 
 from . import dispatch, interop
-from .dispatch.resolve import check_real
+from .dispatch.resolve import CoefficientRangeError, check_real
 
 
 class ELUFunctions:
@@ -97,7 +101,18 @@ class ELUFunctions:
         alpha = check_real("alpha", alpha)
         if not alpha > 0:
             raise ValueError(f"celu needs alpha > 0 (its input scale is 1/alpha), got {alpha!r}")
-        return self.elu(x, alpha, input_scale=1.0 / alpha, out=out, target=target)
+        # the errors name celu's own parameter: the caller passed alpha, not elu's coefficients
+        if not math.isfinite(1.0 / alpha):
+            raise ValueError(f"celu needs 1/alpha to be finite, so alpha >= "
+                             f"{1 / sys.float_info.max!r}; got {alpha!r}")
+        try:
+            return self.elu(x, alpha, input_scale=1.0 / alpha, out=out, target=target)
+        except CoefficientRangeError as error:
+            dtype = error.compute_dtype.name
+            bound = np.finfo(error.compute_dtype)
+            raise ValueError(f"celu computes this input in {dtype}, which needs "
+                             f"{1 / float(bound.max)!r} <= alpha <= {float(bound.max)!r} (alpha "
+                             f"and 1/alpha must both fit); got alpha={alpha!r}") from None
 
 
 _FUSED_OPS = {"output": "fused", "input": "fused_from_input"}  # grad_from -> kernel op

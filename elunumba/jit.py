@@ -38,7 +38,8 @@ Each compiles into the calling function (no call overhead, and loops over them v
 
 import math
 
-from numba.extending import register_jitable
+import numpy as np
+from numba.extending import overload, register_jitable
 
 from .kernels import formulas
 from .kernels.expm1 import expm1 as _expm1_nonpositive
@@ -52,6 +53,21 @@ def expm1(x):
     return math.expm1(x) if x > 0 else _expm1_nonpositive(x)
 
 
+def _as_float(x):
+    """``x`` itself for a float; float64 for an integer or bool, as NumPy promotes them (the
+    coefficients take x's type, and an integer type would truncate them)."""
+    return float(x) if isinstance(x, (int, np.integer)) else x
+
+
+@overload(_as_float, inline="always")
+def _as_float_for_type(x):
+    from numba.core import types
+
+    if isinstance(x, (types.Integer, types.Boolean)):
+        return lambda x: np.float64(x)
+    return lambda x: x
+
+
 @register_jitable
 def _coefficients(x, alpha, scale, input_scale):
     """(scale, alpha*scale, input_scale) rounded to x's precision, as the kernels take them."""
@@ -62,22 +78,25 @@ def _coefficients(x, alpha, scale, input_scale):
 @register_jitable
 def elu_value(x, alpha=1.0, scale=1.0, input_scale=1.0):
     """ELU of one number: ``scale*x`` for x >= 0, else ``scale*alpha*expm1(input_scale*x)``."""
-    poscoef, negcoef, negiptcoef = _coefficients(x, alpha, scale, input_scale)
+    x_float = _as_float(x)  # integers compute in float64, as in NumPy
+    poscoef, negcoef, negiptcoef = _coefficients(x_float, alpha, scale, input_scale)
     if formulas.product_is_exact(negcoef):
-        return formulas.elu_value(x, poscoef, negcoef, negiptcoef)
-    return formulas.elu_value_scaled(x, poscoef, negcoef, negiptcoef)
+        return formulas.elu_value(x_float, poscoef, negcoef, negiptcoef)
+    return formulas.elu_value_scaled(x_float, poscoef, negcoef, negiptcoef)
 
 
 @register_jitable
 def elu_slope_from_output(y, alpha=1.0, scale=1.0, input_scale=1.0):
     """dy/dx from the ELU output y: ``scale`` for y > 0, else ``input_scale*(y + alpha*scale)``."""
-    poscoef, negcoef, negiptcoef = _coefficients(y, alpha, scale, input_scale)
-    return formulas.elu_slope_from_output(y, poscoef, negcoef, negiptcoef)
+    y_float = _as_float(y)  # integers compute in float64, as in NumPy
+    poscoef, negcoef, negiptcoef = _coefficients(y_float, alpha, scale, input_scale)
+    return formulas.elu_slope_from_output(y_float, poscoef, negcoef, negiptcoef)
 
 
 @register_jitable
 def elu_slope_from_input(x, alpha=1.0, scale=1.0, input_scale=1.0):
     """dy/dx from the input x: ``scale`` for x > 0, else
     ``scale*alpha*input_scale*exp(input_scale*x)``."""
-    poscoef, negcoef, negiptcoef = _coefficients(x, alpha, scale, input_scale)
-    return formulas.elu_slope_from_input(x, poscoef, negcoef, negiptcoef)
+    x_float = _as_float(x)  # integers compute in float64, as in NumPy
+    poscoef, negcoef, negiptcoef = _coefficients(x_float, alpha, scale, input_scale)
+    return formulas.elu_slope_from_input(x_float, poscoef, negcoef, negiptcoef)

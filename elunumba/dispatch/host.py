@@ -26,7 +26,11 @@ def call(op, inputs, coefs, out, target, correctly_rounded):
     kernel_coefs = coefficients_in(compute_dtype(dtype, correctly_rounded), *coefs)
     results = buffers or [_empty_like_inputs(arrays, shape, dtype) for _ in range(N_OUTPUTS[op])]
     if math.prod(shape):
-        inputs_in_dtype = [a.astype(dtype, copy=False) for a in arrays]
+        # Only a Python scalar can be cast down here (arrays set the result dtype); one beyond
+        # the dtype's range rounds to +-inf, which is its correct rounding and gives the right
+        # result (y = 1e300 as float16: the slope of y > 0), so NumPy's overflow warning is noise.
+        with np.errstate(over="ignore"):
+            inputs_in_dtype = [a.astype(dtype, copy=False) for a in arrays]
         if target == "cuda":
             device.run_from_host(op, inputs_in_dtype, results, kernel_coefs)
         else:
@@ -61,7 +65,7 @@ def check_out(out, n_outputs, shape, dtype):
             raise TypeError(f"out must be a NumPy array, got {type(buffer).__name__}")
         if buffer.shape != shape:
             raise ValueError(f"out has shape {buffer.shape}, the result has shape {shape}")
-        if buffer.dtype != dtype:
+        if buffer.dtype.newbyteorder("=") != dtype:  # either byte order, as for NumPy's out=
             raise TypeError(f"out has dtype {buffer.dtype}, the result has dtype {dtype}")
         if not buffer.flags.writeable:
             raise ValueError("out is read-only")
@@ -71,41 +75,72 @@ def check_out(out, n_outputs, shape, dtype):
 
 
 def _empty_like_inputs(arrays, shape, dtype):
-    """A new output laid out like the first input of the result's shape (as ufuncs do)."""
+    """A new output laid out like the first input of the result's shape, in its axis order
+    (as ufuncs do), so that a transposed or channels-last input and its result share one dense
+    layout and run as flat arrays."""
     full = next((a for a in arrays if a.shape == shape), None)
-    fortran = full is not None and full.flags.f_contiguous and not full.flags.c_contiguous
-    return np.empty(shape, dtype, order="F" if fortran else "C")
+    if full is None:
+        return np.empty(shape, dtype)
+    return np.empty_like(full, dtype=dtype)  # order="K": dense, in full's axis order
+
+
+# Elements per operand in one block of the blockwise path: a few hundred KiB in all, so the
+# blocks stay in cache and no temporary of the whole array is made.
+BLOCK_ELEMENTS = 1 << 15
 
 
 def run_flat(launch, inputs, outputs, kernel_coefs, fresh_outputs=False, scalars=()):
     """Run a kernel that loops over flat contiguous arrays, whatever the arrays' layout;
     ``scalars`` are the kernel's arguments before the arrays, if any.
 
-    Arrays that are all C- or all F-contiguous with the result's shape are passed as flat views
-    (no copy; an output may be an input, for in-place use). Anything else (strides, broadcasting,
-    an output that partly overlaps an input) goes through contiguous temporaries, so the result is
-    the same as without overlap. Outputs the call just allocated overlap nothing.
+    Arrays that share one dense layout, in any axis order (C, Fortran, transposed, channels
+    last), are passed as flat views: no copy, and an output may be an input, for in-place use.
+    Anything else (slices with steps, broadcasting, another byte order, layouts that differ, an
+    output that partly overlaps an input) runs block by block (_run_in_blocks). Outputs the call
+    just allocated overlap nothing.
     """
-    flat = _flat_views(inputs + outputs, outputs[0].shape)
-    if flat is None or not fresh_outputs and _partly_overlapping(inputs, outputs):
-        shape = outputs[0].shape
-        work_in = [np.ascontiguousarray(np.broadcast_to(a, shape)) for a in inputs]
-        work_out = [np.empty(shape, a.dtype) for a in outputs]
-        run_flat(launch, work_in, work_out, kernel_coefs, fresh_outputs=True, scalars=scalars)
-        for buffer, result in zip(outputs, work_out):
-            np.copyto(buffer, result)
-        return
-    launch(*scalars, *(_storage_view(a) for a in flat), *kernel_coefs)
+    flat = _dense_flat_views(inputs + outputs, outputs[0].shape)
+    if flat is not None and (fresh_outputs or not _partly_overlapping(inputs, outputs)):
+        launch(*scalars, *(_storage_view(a) for a in flat), *kernel_coefs)
+    else:
+        _run_in_blocks(launch, inputs, outputs, kernel_coefs, scalars)
 
 
-def _flat_views(arrays, shape):
-    if any(a.shape != shape for a in arrays):
+def _dense_flat_views(arrays, shape):
+    """Flat views of ``arrays`` in memory order, when they all have ``shape``, native byte order
+    and the same strides, and fill their memory without gaps in some order of the axes."""
+    first = arrays[0]
+    if any(a.shape != shape or a.strides != first.strides or not a.dtype.isnative
+           for a in arrays):
         return None
-    if all(a.flags.c_contiguous for a in arrays):
-        return arrays if len(shape) == 1 else [a.reshape(-1) for a in arrays]
-    if all(a.flags.f_contiguous for a in arrays):
-        return [a.reshape(-1, order="F") for a in arrays]
-    return None
+    order = sorted(range(len(shape)), key=lambda axis: -abs(first.strides[axis]))
+    if not first.transpose(order).flags.c_contiguous:
+        return None
+    return [a.transpose(order).reshape(-1) for a in arrays]  # views: each is C-contiguous
+
+
+def _run_in_blocks(launch, inputs, outputs, kernel_coefs, scalars):
+    """NumPy's buffered iterator walks the operands in memory order and hands out blocks of at
+    most BLOCK_ELEMENTS, converting byte order and broadcasting on the way; the kernel runs on
+    each block. Only where an output partly overlaps an input does the iterator copy the whole
+    input first (copy_if_overlap), so the result is the same as without overlap."""
+    dtype = outputs[0].dtype.newbyteorder("=")
+    iterator = np.nditer(
+        inputs + outputs,
+        flags=["buffered", "external_loop", "zerosize_ok", "copy_if_overlap", "refs_ok"],
+        op_flags=[["readonly"]] * len(inputs) + [["writeonly", "no_broadcast"]] * len(outputs),
+        op_dtypes=[dtype] * (len(inputs) + len(outputs)), casting="equiv", order="K",
+        buffersize=BLOCK_ELEMENTS)
+    with iterator:
+        for blocks in iterator:
+            ins, outs = blocks[:len(inputs)], blocks[len(inputs):]
+            # an operand the iterator did not buffer can come as a strided view of one block
+            work_out = [b if b.flags.c_contiguous else np.empty(b.shape, dtype) for b in outs]
+            launch(*scalars, *(_storage_view(np.ascontiguousarray(b)) for b in ins),
+                   *(_storage_view(b) for b in work_out), *kernel_coefs)
+            for block, result in zip(outs, work_out):
+                if block is not result:
+                    block[...] = result
 
 
 def _partly_overlapping(inputs, outputs):

@@ -38,7 +38,7 @@ def run(op, inputs, params, out, target, correctly_rounded):
 def remember(op, inputs, params, target, correctly_rounded, dtype, kernel_coefs):
     """Keep a plan for a call the general path just ran on the host, where one fits."""
     key = (op, params, target, correctly_rounded, dtype)
-    if key not in _PLANS and _fits(params, inputs, dtype):
+    if _fits(params, inputs, dtype) and key not in _PLANS:  # _fits first: params may not hash
         if len(_PLANS) >= MAX_PLANS:  # a sweep over many alphas must not grow it without bound
             _PLANS.clear()
         _PLANS[key] = Plan(op, target, kernel_coefs)

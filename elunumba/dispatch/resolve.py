@@ -22,7 +22,10 @@ _REAL_TYPES = (int, float, np.integer, np.floating)
 
 
 def check_real(name, value):
-    """``value`` as a finite float, or TypeError/ValueError naming ``name``."""
+    """``value`` as a finite float, or TypeError/ValueError naming ``name``. A 0-d array of a
+    real dtype counts as its element, as NumPy's functions take it."""
+    if isinstance(value, np.ndarray) and value.ndim == 0 and value.dtype.kind in "iuf":
+        value = value[()]
     if type(value) is bool or not isinstance(value, _REAL_TYPES):
         raise TypeError(f"{name} must be a real number, got {value!r}")
     try:
@@ -32,6 +35,15 @@ def check_real(name, value):
     if not math.isfinite(as_float):
         raise ValueError(f"{name} must be finite, got {value!r}")
     return as_float
+
+
+class CoefficientRangeError(ValueError):
+    """A kernel coefficient that the compute dtype cannot hold (it overflows, or underflows to
+    0); ``name`` says which: "scale", "alpha*scale" or "input_scale"."""
+
+    def __init__(self, message, name, compute_dtype):
+        super().__init__(message)
+        self.name, self.compute_dtype = name, compute_dtype
 
 
 def coefficients(alpha, scale, input_scale, op):
@@ -68,7 +80,8 @@ def _coefficients_in(compute_dtype, poscoef, negcoef, negiptcoef, signs):
         rounded = tuple(compute_dtype.type(c) for c in (poscoef, negcoef, negiptcoef))
     for name, value in zip(("scale", "alpha*scale", "input_scale"), rounded):
         if not np.isfinite(value):
-            raise ValueError(f"{name} overflows {compute_dtype.name}: {float(value)!r}")
+            raise CoefficientRangeError(f"{name} overflows {compute_dtype.name}: "
+                                        f"{float(value)!r}", name, compute_dtype)
     # Rounded to 0, scale would make +inf*0 = NaN and input_scale -inf*0 = NaN, and each would
     # zero results that are not 0. An alpha*scale that rounds to 0 is computed right: every
     # result of the negative branch is smaller still, so rounds to -0 as it gives.
@@ -76,8 +89,9 @@ def _coefficients_in(compute_dtype, poscoef, negcoef, negiptcoef, signs):
                                ("input_scale", negiptcoef, rounded[2])):
         if value == 0 and exact != 0:
             smallest = float(np.finfo(compute_dtype).smallest_subnormal)
-            raise ValueError(f"{name} underflows {compute_dtype.name} to 0: {exact!r} (the "
-                             f"smallest nonzero magnitude it holds is {smallest!r})")
+            raise CoefficientRangeError(f"{name} underflows {compute_dtype.name} to 0: {exact!r} "
+                                        f"(the smallest nonzero magnitude it holds is "
+                                        f"{smallest!r})", name, compute_dtype)
     return rounded
 
 

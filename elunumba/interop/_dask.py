@@ -43,8 +43,8 @@ def call(method, inputs, n_outputs, options, out, target):
 
 def value_and_grad_stacked(x, *, method, result_dtype, **kwargs):
     """One chunk of elu_value_and_grad written into the two halves of one (2, *shape) array."""
-    both = np.empty_like(x, shape=(2,) + x.shape, dtype=result_dtype)
-    method(x, **kwargs, out=(both[0], both[1]))
+    both = np.empty_like(x, shape=(2,) + np.shape(x), dtype=result_dtype)
+    method(x, **kwargs, out=(both[0, ...], both[1, ...]))  # [0, ...]: a 0-d view, not a scalar
     return both
 
 

@@ -1,5 +1,6 @@
 """Masked arrays: the kernels run on the data; every result keeps the inputs' combined mask, and
-its masked elements hold the first input's data untouched (not the ELU of it)."""
+its masked elements hold the first input's data untouched (not the ELU of it). Like np.ma's own
+ufuncs, a result keeps the first masked input's fill value and hard mask."""
 
 import numpy as np
 
@@ -19,13 +20,12 @@ def call(method, inputs, n_outputs, options, out, target):
     # the fill value set on the input, None for the dtype's default (as np.ma's own ufuncs copy
     # it: the public property would give a default that may not fit the result's dtype)
     fill_value = template._fill_value
-    return as_returned([_masked(np.asarray(r), mask, data[0], fill_value)
+    return as_returned([_masked(np.asarray(r), mask, data[0], fill_value, template.hardmask)
                         for r in each_result(results, n_outputs)], n_outputs)
 
 
-def _masked(result, mask, untouched, fill_value):
-    if mask is np.ma.nomask:
-        return np.ma.MaskedArray(result, fill_value=fill_value)
-    mask = np.broadcast_to(mask, result.shape).copy()
-    np.copyto(result, untouched, casting="unsafe", where=mask)
-    return np.ma.MaskedArray(result, mask=mask, fill_value=fill_value)
+def _masked(result, mask, untouched, fill_value, hard_mask):
+    if mask is not np.ma.nomask:
+        mask = np.broadcast_to(mask, result.shape).copy()
+        np.copyto(result, untouched, casting="unsafe", where=mask)
+    return np.ma.MaskedArray(result, mask=mask, fill_value=fill_value, hard_mask=hard_mask)

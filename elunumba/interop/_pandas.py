@@ -1,6 +1,8 @@
-"""pandas Series and DataFrames: the result is the same type with the same index, name and
-columns. A DataFrame is computed column by column, so each column keeps its own dtype as with
+"""pandas Series and DataFrames: the result is the same type with the same index, name,
+columns and attrs (as NumPy's ufuncs on pandas objects keep them). A DataFrame is computed column by column, so each column keeps its own dtype as with
 np.expm1; columns are NumPy-backed views, so nothing is copied on the way in."""
+
+import copy
 
 import numpy as np
 import pandas as pd
@@ -29,6 +31,8 @@ def call(method, inputs, n_outputs, options, out, target):
         columns = [each_result(_column_call(method, inputs, j, name, kwargs), n_outputs)
                    for j, name in enumerate(template.columns)]
         wrapped = [_frame([c[i] for c in columns], template) for i in range(n_outputs)]
+    for result in wrapped:
+        result.attrs = copy.deepcopy(template.attrs)  # deep, as pandas' own operations copy them
     return as_returned(wrapped, n_outputs)
 
 

@@ -209,8 +209,12 @@ def test_celu_alpha_not_positive():
     (1j, TypeError, r"^alpha must be a real number"),
     (True, TypeError, r"^alpha must be a real number"),
     ("2", TypeError, r"^alpha must be a real number, got '2'"),
-    (1e-320, ValueError, r"^input_scale must be finite"),  # 1/alpha overflows float64
-    (1e-300, ValueError, r"^input_scale overflows float32"),
+    # the messages name celu's alpha, the parameter the caller passed, never elu's input_scale
+    (1e-320, ValueError, r"^celu needs 1/alpha to be finite, so alpha >= 5.56\d*e-309; "
+                         r"got 1e-320$"),  # 1/alpha overflows float64
+    (1e-300, ValueError, r"^celu computes this input in float32, which needs 2.93\d*e-39 <= "
+                         r"alpha <= 3.40\d*e\+38 .*; got alpha=1e-300$"),
+    (1e300, ValueError, r"^celu computes this input in float32, .*; got alpha=1e\+300$"),
 ])
 def test_celu_bad_alpha(alpha, error, match):
     out = pattern((7,), np.float32)

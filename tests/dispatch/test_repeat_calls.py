@@ -101,7 +101,7 @@ def test_backward_with_a_second_input_the_plan_does_not_fit(grad_out):
     (True, TypeError, r"^alpha must be a real number, got True"),
     (Fraction(1), TypeError, r"^alpha must be a real number"),
     (1 + 0j, TypeError, r"^alpha must be a real number"),
-    (np.array(1.0), TypeError, r"^alpha must be a real number"),
+    (np.array([1.0]), TypeError, r"^alpha must be a real number"),  # 0-d arrays are taken
     ([1.0], TypeError, r"^alpha must be a real number"),
 ])
 def test_params_equal_to_a_planned_one_still_get_their_error(alpha, error, match):

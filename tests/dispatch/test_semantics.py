@@ -430,3 +430,21 @@ def test_non_positive_input_scale_is_refused(dtype):
     with pytest.raises(ValueError, match=r"celu needs alpha > 0"):
         elunumba.celu(x, -2.0, out=out)
     assert (out == 7).all()
+
+
+@pytest.mark.parametrize("name", ["alpha", "scale", "input_scale"])
+def test_a_zero_d_array_parameter_counts_as_its_element(name):
+    """As NumPy's functions take them; a 0-d array is not kept as a repeat-call plan's key."""
+    x = np.linspace(-3, 3, 101, dtype=np.float32)
+    for value in (np.array(1.5), np.array(3), np.array(1.5, np.float32)):
+        assert_bits_equal(elunumba.elu(x, **{name: value}), elunumba.elu(x, **{name: value[()]}))
+
+
+@pytest.mark.parametrize("y", [1e300, -1e300, 1e5])
+def test_a_python_scalar_beyond_the_dtype_rounds_without_a_warning(y):
+    """y = 1e300 rounds to inf in float16, its correct rounding, which gives the right slope;
+    NumPy's cast would warn of an overflow (tests run with warnings as errors)."""
+    grad = np.ones(3, np.float16)
+    assert_bits_equal(elunumba.elu_backward(grad, y), elunumba.elu_backward(
+        grad, np.full(3, np.inf if y > 0 else -np.inf, np.float16) if abs(y) > 7e4 else
+        np.full(3, y, np.float16)))

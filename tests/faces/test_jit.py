@@ -80,6 +80,17 @@ def test_results_stay_in_the_precision_of_the_argument():
     assert list(signature.return_type) == [numba.float32] * 4 + [numba.float64]
 
 
+def test_integer_arguments_compute_in_float64_as_numpy_promotes_them():
+    """An integer x or y used to give the coefficients its type: alpha 2.5 became 2."""
+    @numba.njit
+    def of_an_integer(v):
+        return elu_value(v, 2.5), elu_slope_from_output(v, 2.5), elu_slope_from_input(v, 2.5)
+
+    expected = of_an_integer(-1.0)
+    assert of_an_integer(-1) == expected == of_an_integer.py_func(-1)
+    assert expected[1] == -1.0 + 2.5
+
+
 @numba.njit
 def expm1_of(x):
     out = np.empty_like(x)

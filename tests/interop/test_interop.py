@@ -257,6 +257,10 @@ def test_dask_chunk_of_a_wrong_dtype_fails_with_the_library_message():
 def test_dask_zero_dimensional():
     x = np.float32(-1.5)
     assert bits(elunumba.elu(da.asarray(x)).compute(scheduler="sync")) == bits(elunumba.elu(x))
+    value, slope = elunumba.elu_value_and_grad(da.asarray(x))  # the fused chunk is 0-d too
+    expected = elunumba.elu_value_and_grad(x)
+    assert bits(value.compute(scheduler="sync")) == bits(expected[0])
+    assert bits(slope.compute(scheduler="sync")) == bits(expected[1])
 
 
 # --- xarray -----------------------------------------------------------------------------------
@@ -283,6 +287,16 @@ def test_xarray_refuses_out():
 
 
 # --- pandas -----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("make", [lambda: pd.Series([-1.0, 2.0], name="v"),
+                                  lambda: pd.DataFrame({"a": [-1.0, 2.0], "b": [0.5, -3.0]})])
+def test_pandas_attrs_are_kept_as_numpys_ufuncs_keep_them(make):
+    labelled = make()
+    labelled.attrs = {"units": "V", "nested": {"k": [1]}}
+    for result in (elunumba.elu(labelled), *elunumba.elu_value_and_grad(labelled)):
+        assert result.attrs == np.expm1(labelled).attrs == labelled.attrs
+        assert result.attrs["nested"] is not labelled.attrs["nested"]  # a deep copy
+
 
 def test_pandas_frame_keeps_each_columns_dtype():
     frame = pd.DataFrame({"a": data(np.float32)[0], "b": data(np.float64)[0],
@@ -377,6 +391,13 @@ def test_masked_elements_keep_their_data_and_the_mask():
         assert np.array_equal(result.mask, x.mask) and result.fill_value == -9.0
         assert np.array_equal(bits(result.data[x.mask]), bits(x.data[x.mask]))
     assert np.array_equal(bits(elunumba.elu(x).data[~x.mask]), bits(elunumba.elu(data())[~x.mask]))
+
+
+@pytest.mark.parametrize("hard", [True, False])
+def test_masked_hard_mask_is_kept_as_numpys_ufuncs_keep_it(hard):
+    x = np.ma.array([-1.0, 2.0, -3.0], mask=[0, 1, 0], hard_mask=hard)
+    for result in (elunumba.elu(x), *elunumba.elu_value_and_grad(x)):
+        assert result.hardmask is np.expm1(x).hardmask is hard
 
 
 def test_masked_backward_combines_both_masks():
