@@ -9,12 +9,11 @@ import contextlib
 import importlib.util
 import math
 import shlex
-import shutil
-import sys
 import time
 
 import click
 import numpy as np
+from rich.console import Console
 from rich.markup import escape
 from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn,
                            TimeElapsedColumn, TimeRemainingColumn)

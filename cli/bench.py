@@ -329,8 +329,8 @@ def compare_command(ctx, old, new, fail_above, confidence, min_effect, absolute,
     for row in rows:
         change = "–" if row["change_pct"] is None else f"{row['change_pct']:+.1f}%"
         p_value = "–" if row["p_value"] is None else f"{row['p_value']:.2g}"
-        table.add_row(*_plain([fmt.cell_name(row), show(row["old"]), show(row["new"]), change, p_value,
-                               row["verdict"]]), style=VERDICT_STYLE[row["verdict"]])
+        table.add_row(*_plain([fmt.cell_name(row), show(row["old"]), show(row["new"]), change,
+                               p_value, row["verdict"]]), style=VERDICT_STYLE[row["verdict"]])
     out.print(table)
     if counts_untested := sum(r["verdict"] == "untested" for r in rows):
         out.print(f"{counts_untested} cells untested: a file holds no per-round samples (made "

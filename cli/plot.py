@@ -29,8 +29,10 @@ def _alphas(ctx, param, text):
 
 @click.command()
 @click.argument("png", required=False, callback=output_path((".png",)))
-@click.option("--json", "json_path", callback=output_path((".json",)), help="Write x, y and yp per curve (the seed's format).")
-@click.option("--html", "html_path", callback=output_path((".html", ".htm")), help="Write a self-contained page with an alpha slider.")
+@click.option("--json", "json_path", callback=output_path((".json",)),
+              help="Write x, y and yp per curve (the seed's format).")
+@click.option("--html", "html_path", callback=output_path((".html", ".htm")),
+              help="Write a self-contained page with an alpha slider.")
 @click.option("--alphas", default="0.5,1,2", show_default=True, callback=_alphas,
               help="ELU's alphas for the PNG and the JSON.")
 @click.option("--slope", default=0.1, show_default=True, type=float,

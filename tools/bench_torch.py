@@ -1,8 +1,8 @@
 """elunumba.torch against torch.nn.ELU on the CPU: the activation alone and a small training step.
 
-Three measurements (four with --compile), each timed side by side (the two contenders alternate, and their order
-flips every repeat) and summarised as the median of the paired ratios torch / elunumba, so a
-figure above 1 means elunumba.torch is faster:
+Three measurements (four with --compile), each timed side by side (the two contenders
+alternate, and their order flips every repeat) and summarised as the median of the paired
+ratios torch / elunumba, so a figure above 1 means elunumba.torch is faster:
 
 * forward: ``ELU()(x)`` without gradients on a float32 batch of activations;
 * forward + backward: ``ELU()(x).backward(g)`` on the same batch;

@@ -1,7 +1,7 @@
 """Does `elunumba check` notice a slightly wrong float32 polynomial? For each coefficient of the
-float32 expm1 (elunumba.kernels.expm1.F32_C3 .. F32_C7), run the gate in a fresh process with that one
-coefficient multiplied by (1 + 2^-18), and report its exit status and the lines it failed on; the
-unchanged kernels must pass.
+float32 expm1 (elunumba.kernels.expm1.F32_C3 .. F32_C7), run the gate in a fresh process with that
+one coefficient multiplied by (1 + 2^-18), and report its exit status and the lines it failed on;
+the unchanged kernels must pass.
 
 The six runs go side by side, each compiling anew into its own empty Numba cache (the disk cache
 tells kernels apart by their source files, which the change does not touch). Prints a Markdown

@@ -1,6 +1,7 @@
 """pandas Series and DataFrames: the result is the same type with the same index, name,
-columns and attrs (as NumPy's ufuncs on pandas objects keep them). A DataFrame is computed column by column, so each column keeps its own dtype as with
-np.expm1; columns are NumPy-backed views, so nothing is copied on the way in."""
+columns and attrs (as NumPy's ufuncs on pandas objects keep them). A DataFrame is computed
+column by column, so each column keeps its own dtype as with np.expm1; columns are NumPy-backed
+views, so nothing is copied on the way in."""
 
 import copy
 

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 torch = pytest.importorskip("torch")
-import torch._dynamo.testing  # noqa: E402
+import torch._dynamo.testing  # noqa: E402,F811  (the submodule, beside the module torch)
 import torch.autograd.forward_ad as fwAD  # noqa: E402
 import torch.nn.functional as F  # noqa: E402
 from torch import nn  # noqa: E402

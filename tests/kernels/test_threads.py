@@ -245,7 +245,8 @@ def test_info_says_why_the_layer_is_not_tbb(monkeypatch):
     outcome = CliRunner().invoke(cli, ["info"])
     assert outcome.exit_code == 0, outcome.output
     assert "not TBB" in outcome.output
-    assert "TBB is not installed [pretend] (see docs/threads.md)" in " ".join(outcome.output.split())
+    said = " ".join(outcome.output.split())
+    assert "TBB is not installed [pretend] (see docs/threads.md)" in said
 
 
 @pytest.mark.skipif(threads._tbb_library is None, reason="needs the tbb extra")

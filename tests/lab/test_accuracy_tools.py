@@ -12,7 +12,7 @@ from elunumba.lab import markdown
 from elunumba.lab import peer_formulas
 from elunumba.lab.accuracy import bands, doc_tables, exhaustive, gate, reference, ulp
 from elunumba_cli.main import cli
-from tools import accuracy_tables
+from tools import accuracy_tables, merge_exhaustive
 
 
 def test_statistics_on_known_answers():
@@ -270,14 +270,6 @@ def test_peer_slope_keeps_the_dtype_and_applies_scale():
     assert slope.tolist() == pytest.approx([-1.0 + 3.4, -0.25 + 3.4, 2.0])
 
 
-def _merge_tool():
-    path = Path(__file__).resolve().parents[2] / "tools" / "merge_exhaustive.py"
-    spec = importlib.util.spec_from_file_location("merge_exhaustive", path)
-    tool = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(tool)
-    return tool
-
-
 def test_merged_runs_give_what_one_run_over_their_ranges_gives():
     start = 0xBEB40000  # around x = -0.35, where the float32 forward misrounds most
     checked = {"fast": (elunumba, "cpu")}
@@ -298,7 +290,7 @@ def test_merged_runs_give_what_one_run_over_their_ranges_gives():
 
 
 def test_merge_tool_writes_the_commands_and_refuses_bad_runs(tmp_path, capsys):
-    tool = _merge_tool()
+    tool = merge_exhaustive
     checked = {"fast": (elunumba, "cpu")}
     names = []
     for i, (low, high) in enumerate(((0xBF000000, 0xBF001000), (0xBF001000, 0xBF002000))):
@@ -312,7 +304,7 @@ def test_merge_tool_writes_the_commands_and_refuses_bad_runs(tmp_path, capsys):
     assert written["commands"] == [f"elunumba accuracy --json part{i}.json --exhaustive"
                                    for i in (0, 1)]
     assert written["range"] == ["0xbf000000", "0xbf001fff"]
-    assert "--json" not in readme._command(written)
+    assert "--json" not in doc_tables._command(written)
     other = tmp_path / "other.json"
     other.write_text(json.dumps({**json.loads(names[1].read_text()), "machine": {}}))
     with pytest.raises(SystemExit) as stop:

@@ -88,7 +88,8 @@ def _fake_epochs(accuracies):
 
 def test_training_stops_at_the_target_after_the_area_epochs():
     budget = convergence.Budget(target=0.9, max_epochs=10, area_epochs=4)
-    early = convergence.train_until(budget, _fake_epochs([0.5, 0.95, 0.8, 0.7, 0.6, 0.99] + [0] * 4))
+    accuracies = [0.5, 0.95, 0.8, 0.7, 0.6, 0.99] + [0] * 4
+    early = convergence.train_until(budget, _fake_epochs(accuracies))
     assert early["epochs_to_target"] == 2 and early["epochs"] == 4
     assert early["loss_area"] == 4.0 and len(early["test_accuracy"]) == 4
     late = convergence.train_until(budget, _fake_epochs([0.1] * 6 + [0.9] + [0] * 3))

@@ -7,8 +7,8 @@ import pytest
 torch = pytest.importorskip("torch")
 pytest.importorskip("sklearn")
 
-import elunumba.torch as elunumba_torch
-from elunumba.lab.train import convergence, convnet, digits
+import elunumba.torch as elunumba_torch  # noqa: E402
+from elunumba.lab.train import convergence, convnet, digits  # noqa: E402
 
 
 def test_the_design_names_every_activation_of_the_network():

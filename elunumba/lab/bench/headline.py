@@ -1,7 +1,7 @@
 """The plain sentences that end `elunumba bench`'s output: what the run says about this machine to
 someone deciding whether to call elunumba, computed from the cells of the run.
 
-    sentences(result) -> ["On this machine (...), at 2^22 float32 elements, y = elunumba.elu(x) ...",
+    sentences(result) -> ["On this machine (...), at 2^22 float32 elements, y = elu(x) ...",
                           "Writing into a preallocated array ...", "NumPy's expm1 formula ..."]
 
 1. The call as users write it (auto-alloc: ``y = elunumba.elu(x)``, a new result each call) at

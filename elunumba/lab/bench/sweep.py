@@ -262,8 +262,8 @@ class Runner:
         if cell_key not in self._cells:
             self._cells[cell_key] = records.new_cell(
                 op=step.op, dtype=step.dtype, target=impl.name, kind=impl.kind,
-                device=step.device, allocates=impl.allocates, size=step.size, bytes=step.bytes, samples_s=[],
-                sample_rounds=[])
+                device=step.device, allocates=impl.allocates, size=step.size, bytes=step.bytes,
+                samples_s=[], sample_rounds=[])
             self.cells.append(self._cells[cell_key])
         return self._cells[cell_key]
 

@@ -107,7 +107,8 @@ def _pair_text(pair):
 def _comparison_cell(row):
     percent = row["measure"] == "dead_max"
     digits = {"epochs_to_target": 0, "loss_area": 2}.get(row["measure"], 3)
-    text = f"{interval(row['difference'], 1 if percent else digits, percent)}, p {row['p_holm']:.2g}"
+    shown = interval(row["difference"], 1 if percent else digits, percent)
+    text = f"{shown}, p {row['p_holm']:.2g}"
     return f"**{text}**" if row["significant"] else text
 
 
