@@ -13,7 +13,7 @@ import click
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from .outfiles import OutputPath, output_path, write_output, write_text
+from .outfiles import output_path, write_output, write_text
 from .terminal import EXIT_INTERRUPTED, stdout_console
 
 EXPERIMENTS = ("spirals", "digits", "depth")
@@ -30,22 +30,15 @@ def _experiments(ctx, param, text):
     return tuple(chosen)
 
 
-class _TablesIn(OutputPath):
-    """--readme: a Markdown file rewritten in place, checked like every output and for the
-    training tables' markers before anything runs."""
+def _check_markers(readme_path):
+    """--readme's training-table markers, checked before anything runs."""
+    from elunumba.lab import markdown
+    from elunumba.lab.train import readme
 
-    def __call__(self, ctx, param, value):
-        path = super().__call__(ctx, param, value)
-        if path is None:
-            return None
-        from elunumba.lab import markdown
-        from elunumba.lab.train import readme
-
-        try:
-            markdown.replace_between(path.read_text(), readme.MARKERS, "")
-        except (OSError, ValueError) as error:
-            raise click.BadParameter(str(error), ctx, param) from None
-        return path
+    try:
+        markdown.replace_between(readme_path.read_text(), readme.MARKERS, "")
+    except (OSError, ValueError) as error:
+        raise click.BadParameter(str(error), param_hint="--readme") from None
 
 
 def _result_file(ctx, param, path):
@@ -77,7 +70,8 @@ def _result_file(ctx, param, path):
                    "took.")
 @click.option("--plot", "plot_path", callback=output_path((".png",)),
               help="Draw epochs to target and the deep networks' layers (PNG).")
-@click.option("--readme", "readme_path", callback=_TablesIn((".md",), rewrite=True),
+@click.option("--readme", "readme_path", type=click.Path(exists=True, dir_okay=False),
+              callback=output_path((".md",), rewrite=True),
               help="Rewrite the training tables of this Markdown file (between its markers).")
 @click.option("--from", "loaded", callback=_result_file, metavar="JSON",
               help="Train nothing: take this result of an earlier --json (its summaries "
@@ -88,6 +82,8 @@ def train(experiments, seeds, jobs, quick, json_path, plot_path, readme_path, lo
     digits (elunumba.torch's ELU and SELU against torch's ELU, ReLU, LeakyReLU), each until a
     target test accuracy or a cap, and measure deep networks at initialisation; report medians
     over seeds with intervals and paired exact tests."""
+    if readme_path:
+        _check_markers(readme_path)
     if loaded is not None and quick:
         raise click.UsageError("--from reads a result and trains nothing: it takes --json, "
                                "--plot and --readme, not --quick")
@@ -171,7 +167,7 @@ def _run(command, experiments, seeds, jobs, quick, console):
     return {
         "command": command,
         "machine": {"line": machine.one_line(), "cores": os.cpu_count(),
-                    "cpu": machine.cpu_record()},
+                    "cpu": machine.record()},
         "versions": versions, "jobs": jobs, "quick": quick,
         "started": started.strftime("%Y-%m-%d %H:%M UTC"),
         "seconds": time.perf_counter() - wall, "cpu_seconds": _cpu_seconds() - cpu,

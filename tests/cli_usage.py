@@ -52,8 +52,10 @@ def every_command(group=cli, words=()):
     if words and (not isinstance(group, click.Group) or group.invoke_without_command):
         yield words, group
     if isinstance(group, click.Group):
-        for name, command in sorted(group.commands.items()):
-            yield from every_command(command, (*words, name))
+        # through the group's own listing: the top level loads its commands only when asked
+        context = click.Context(group)
+        for name in sorted(group.list_commands(context)):
+            yield from every_command(group.get_command(context, name), (*words, name))
 
 
 def arguments(param, path):

@@ -229,8 +229,18 @@ def test_max_ulp_must_be_finite_and_not_negative(nothing_measured, value):
 
 @pytest.fixture
 def tiny_gate(monkeypatch):
-    """The gate on 1,000 inputs per band: its output, not its figures, is under test."""
+    """The gate on 1,000 inputs per band: its output, not its figures, is under test. The
+    thresholds' correctly rounded shares hold for the full sample only (a ratchet on its count
+    of misrounded results), so they are left out here."""
     monkeypatch.setattr(gate, "PER_BAND", 1_000)
+    load = gate.load_thresholds
+
+    def without_shares(*args, **kwargs):
+        thresholds = load(*args, **kwargs)
+        thresholds.pop(gate.SHARE_KEY, None)
+        return thresholds
+
+    monkeypatch.setattr(gate, "load_thresholds", without_shares)
 
 
 def test_check_piped_shows_a_line_a_step_and_counts_the_checks(tiny_gate, tmp_path):

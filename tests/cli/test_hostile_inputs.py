@@ -72,7 +72,7 @@ def test_the_walk_finds_every_command_that_reads_or_writes_files():
     writers = {(" ".join(words), param.name) for words, _, param in WRITERS}
     assert writers >= {
         ("bench", "json_path"), ("bench", "csv_path"), ("bench", "markdown_path"),
-        ("bench", "plot_path"), ("bench dask", "json_path"), ("bench table", "readme"),
+        ("bench", "plot_path"), ("bench dask", "json_path"), ("bench table", "page"),
         ("accuracy", "json_path"), ("accuracy", "plot_path"), ("check", "json_path"),
         ("plot", "png"), ("plot", "json_path"), ("plot", "html_path"), ("stats", "json_path"),
         ("train", "json_path"), ("train", "plot_path")}
@@ -270,7 +270,7 @@ def test_an_output_that_names_a_file_read_is_refused(tmp_path, words, command, o
 def test_the_file_read_is_checked_against_an_output_given_before_it(tmp_path):
     readme = valid_file(tmp_path, "bench results", "README.md")
     refused(run(["bench", "table"], ["--readme", readme, readme]),
-            "is also given to '--readme'", "would replace the file read")
+            "is also given to '--page' / '--readme'", "would replace the file read")
 
 
 # --- what the writes do, end to end, on the quickest commands --------------------------------

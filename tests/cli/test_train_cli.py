@@ -94,7 +94,7 @@ def test_runs_in_a_pool_of_processes_give_the_records_of_one_process():
     (["--experiments", "depth,depth"], "distinct names"),
     (["--json", "train.txt"], "unsupported file type '.txt'"),
     (["--plot", "missing/train.png"], "does not exist"),
-    (["--readme", "notes.txt"], "unsupported file type '.txt'"),
+    (["--readme", "notes.txt"], "'notes.txt' does not exist"),  # read and written back
     (["--readme", "README.md"], "README.md"),
     (["--from", "missing.json"], "missing.json"),
 ])
@@ -173,12 +173,13 @@ def test_interrupted_run_exits_130_and_writes_nothing(tmp_path, monkeypatch):
 
 
 def test_the_committed_result_is_the_full_design():
-    """bench_results/train.json comes from the full design, not --quick, the README's tables
-    are the ones it generates, and its summaries the ones its runs give."""
-    written = json.loads((ROOT / "bench_results" / "train.json").read_text())
+    """bench_results/experiments/train.json comes from the full design, not --quick, the
+    experiments page's tables are the ones it generates, and its summaries the ones its runs
+    give."""
+    written = json.loads((ROOT / "bench_results" / "experiments" / "train.json").read_text())
     assert not written["quick"] and "--quick" not in written["command"]
     assert all(len(entry["settings"]["seeds"]) >= 10 for entry in written["experiments"].values())
-    readme_text = (ROOT / "README.md").read_text()
-    assert readme.rewrite(readme_text, written) == readme_text
+    page = (ROOT / "docs" / "experiments.md").read_text()
+    assert readme.rewrite(page, written) == page
     # and its summaries are what this code computes from its runs
     assert results.assemble(*results.from_json(written)) == written["experiments"]

@@ -46,9 +46,9 @@ def run_task(settings, experiment, arguments):
 
 def _thread_controls():
     """(get, set) pairs for the thread counts of Numba and, where installed, torch."""
-    import numba
+    from elunumba.kernels import threads
 
-    controls = [(numba.get_num_threads, numba.set_num_threads)]
+    controls = [(threads.count, threads.set_count)]  # elunumba's layer started first
     if importlib.util.find_spec("torch") is not None:
         import torch
 
