@@ -4,8 +4,9 @@ the contiguous layout and against ``torch.nn.functional.elu`` on the same layout
     python -m tools.layout_memory > bench_results/benchmarks/layouts-<cpu>-<isa>.md
 
 Peak memory is what tracemalloc sees allocated during one call (NumPy reports its buffers to it;
-torch's allocator does not, so torch is timed only), the result included; time is the median of repeats after a warm-up, each layout
-timed beside the contiguous call in alternating order, so the ratio is paired.
+torch's allocator does not, so torch is timed only), the result included; time is the median of
+repeats after a warm-up, each layout timed beside the contiguous call in alternating order, so
+the ratio is paired.
 """
 
 import argparse
