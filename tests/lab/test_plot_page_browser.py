@@ -2,8 +2,9 @@
 the alpha slider redraws the curves with the kernels' values and the readout with the
 closed-form statistics.
 
-Needs Debian's chromium at /usr/bin/chromium and playwright's Python package. Outside CI a
-missing browser skips this file; in CI (CI=true) it fails, so the check cannot silently vanish.
+Needs a Chromium (found as elunumba.lab.plot.browser says) and playwright's Python package.
+Outside CI a missing browser skips this file; in CI (CI=true) it fails, so the check cannot
+silently vanish.
 """
 
 import os
@@ -17,7 +18,7 @@ from elunumba.lab.plot import browser, page as page_module
 
 
 def _require_browser():
-    missing = browser.missing(browser.CHROMIUM)
+    missing = browser.missing()
     if missing:
         message = "the browser test needs " + " and ".join(missing)
         if os.environ.get("CI") == "true":
@@ -85,3 +86,27 @@ def test_missing_browser_fails_in_ci_and_skips_elsewhere(monkeypatch, tmp_path, 
         monkeypatch.setenv("CI", ci)
     with pytest.raises(outcome, match="no-chromium"):
         _require_browser()
+
+
+def test_the_browser_is_found_by_environment_then_path(monkeypatch, tmp_path):
+    named = tmp_path / "my-chrome"
+    monkeypatch.setenv(browser.ENVIRONMENT, str(named))
+    assert browser.find_chromium() == named
+    assert browser.missing() and str(named) in browser.missing()[0]  # named, and not there
+    monkeypatch.delenv(browser.ENVIRONMENT)
+    folder = tmp_path / "bin"
+    folder.mkdir()
+    on_path = folder / "chromium-browser"
+    on_path.write_text("#!/bin/sh\n")
+    on_path.chmod(0o755)
+    monkeypatch.setenv("PATH", str(folder))
+    assert browser.find_chromium() == on_path
+
+
+def test_no_browser_anywhere_names_every_way_to_get_one(monkeypatch, tmp_path):
+    monkeypatch.delenv(browser.ENVIRONMENT, raising=False)
+    monkeypatch.setenv("PATH", str(tmp_path))
+    monkeypatch.setattr(browser, "_playwrights_chromium", lambda: None)
+    [hint, *_] = browser.missing()
+    assert browser.ENVIRONMENT in hint and "apt-get install -y chromium" in hint
+    assert "python -m playwright install chromium" in hint
