@@ -14,12 +14,13 @@ import os
 import statistics
 import sys
 import time
-import tracemalloc
+
 
 import numpy as np
 
 import elunumba
 from elunumba.lab.machine import one_line as machine_line
+from elunumba.lab.memory import peak_traced_bytes
 
 
 def layouts(x):
@@ -30,15 +31,6 @@ def layouts(x):
         ("transposed", np.ascontiguousarray(x.T).T),
         ("every other W (a view of 2x the data)", np.repeat(x, 2, axis=3)[..., ::2]),
     ]
-
-
-def peak_bytes(call):
-    tracemalloc.start()
-    try:
-        call()
-        return tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
 
 
 def paired_times(call, baseline, repeats):
@@ -71,7 +63,7 @@ def main(argv=None):
     rows = []
     for name, array in layouts(x):
         elunumba.elu(array)  # compiled before measuring
-        peak = peak_bytes(lambda a=array: elunumba.elu(a))
+        peak = peak_traced_bytes(lambda a=array: elunumba.elu(a))
         median, ratio = paired_times(lambda a=array: elunumba.elu(a),
                                      lambda: elunumba.elu(contiguous), args.repeats)
         row = [name, f"{peak / 2**20:.0f} MiB", f"{median * 1e3:.1f} ms", f"{ratio:.2f}x"]

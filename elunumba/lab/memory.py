@@ -1,4 +1,5 @@
-"""How much memory this process may use: the machine's, capped by its control group's limit.
+"""How much memory this process may use: the machine's, capped by its control group's limit;
+and how much one call allocates at its peak.
 
 In a container /proc/meminfo shows the whole host, while the kernel kills the process at the
 cgroup's limit; size checks (the benchmark's budget, the accuracy tools' chunks) use this instead.
@@ -6,6 +7,7 @@ cgroup's limit; size checks (the benchmark's budget, the accuracy tools' chunks)
 
 import os
 import pathlib
+import tracemalloc
 
 CGROUP_ROOT = pathlib.Path("/sys/fs/cgroup")
 # cgroup v2 file names, then v1's: (limit, usage)
@@ -68,3 +70,14 @@ def _cgroup_folders(root, proc_self_cgroup):
             if folder not in seen and folder.is_dir():
                 seen.add(folder)
                 yield folder
+
+
+def peak_traced_bytes(call):
+    """The peak of what tracemalloc sees allocated while ``call()`` runs (NumPy reports its
+    buffers to it; torch's allocator does not)."""
+    tracemalloc.start()
+    try:
+        call()
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()

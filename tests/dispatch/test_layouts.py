@@ -3,12 +3,13 @@ layout in any axis order (transposed, channels last) run as flat arrays, in plac
 layout (steps, reversed axes, broadcasting, another byte order) runs block by block, so a call
 allocates its result and nothing of that size besides. Values are the contiguous call's bits."""
 
-import tracemalloc
+
 
 import numpy as np
 import pytest
 
 import elunumba
+from elunumba.lab.memory import peak_traced_bytes
 from reference import assert_bits_equal
 
 SHAPE = (8, 16, 32, 64)  # NCHW, 2^18 elements
@@ -34,12 +35,7 @@ def x():
 
 def peak_bytes(call):
     call()  # compiled before measuring
-    tracemalloc.start()
-    try:
-        call()
-        return tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
+    return peak_traced_bytes(call)
 
 
 @pytest.mark.parametrize("layout", LAYOUTS)

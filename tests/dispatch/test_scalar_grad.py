@@ -1,12 +1,13 @@
 """``elu_backward(1.0, y)``: one grad_out for every y goes to the kernel as a scalar, with the
 bits of an array of that value and no broadcast copy of it in memory."""
 
-import tracemalloc
+
 
 import numpy as np
 import pytest
 
 import elunumba
+from elunumba.lab.memory import peak_traced_bytes
 from reference import assert_bits_equal
 
 
@@ -30,18 +31,9 @@ def test_a_scalar_grad_out_in_place_and_strided(dtype):
     assert_bits_equal(elunumba.elu_backward(2.0, y[::-2]), expected[::-2])
 
 
-def peak_bytes(call):
-    tracemalloc.start()
-    try:
-        call()
-        return tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
-
-
 def test_a_scalar_grad_out_is_not_materialised():
     y = elunumba.elu(np.linspace(-6, 6, 2**20, dtype=np.float32))
     elunumba.elu_backward(1.0, y)  # compiled before measuring
     result_bytes = y.nbytes
     # the result, and nothing of its size besides (a broadcast grad_out was a second and third)
-    assert peak_bytes(lambda: elunumba.elu_backward(1.0, y)) < 1.5 * result_bytes
+    assert peak_traced_bytes(lambda: elunumba.elu_backward(1.0, y)) < 1.5 * result_bytes
