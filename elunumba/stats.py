@@ -313,12 +313,133 @@ def _elu_mean(alpha, k, normal, negative):
     return np.choose(best, [value for value, _ in forms])
 
 
-def _variance(second, mean):
-    """E[f^2] - E[f]^2, clamped at 0; infinite where E[f^2] overflows."""
-    with np.errstate(over="ignore", invalid="ignore"):
-        variance = second - mean * mean
-    variance = np.where(np.isinf(second), np.inf, variance)
-    return np.maximum(np.nan_to_num(variance, nan=np.inf, posinf=np.inf), 0.0)
+def _second_difference_of_log_mills(t, delta):
+    """D = log R(t) - 2 log R(t + delta) + log R(t + 2 delta), R(x) = Q(x)/phi(x) Mills' ratio
+    (Q the upper tail), for delta > 0: log(M(2 delta)/M(delta)^2) for M(s) = E[e^(-s W)], W the
+    normal N(-t, 1) cut to W >= 0 (M(s) = R(t + s)/R(t)). For x < 0, log R(x) = x^2/2 +
+    log(sqrt(2 pi) Phi(-x)) grows like x^2/2: that part's second difference is taken exactly (it
+    is delta^2 where all three points are negative, where it and the rest cancel to nothing
+    otherwise), the rest, G(x) = log R(x) - min(x, 0)^2/2, is O(1 + log(1 + |x|))."""
+    x = [t, t + delta, t + 2.0 * delta]
+    # with x_1 = -m <= 0 < x_2: (x_0^2 - 2 x_1^2)/2 = (delta^2 + m (2 delta - m))/2, terms >= 0
+    m = -x[1]
+    straddle = 0.5 * (delta * delta + m * (2.0 * delta - m))
+    quadratic = np.where(x[2] <= 0, delta * delta,
+                         np.where(x[1] <= 0, straddle, np.where(x[0] < 0, 0.5 * t * t, 0.0)))
+    below = [np.log1p(-_lower_tail(np.abs(point))) for point in x]
+    # G(x) = log(sqrt(2 pi)) + below for x < 0: the constant cancels where all three are negative
+    rest = [np.where(point < 0, math.log(math.sqrt(2.0 * math.pi)) + low,
+                     np.log(_mills(np.maximum(point, 0.0)))) for point, low in zip(x, below)]
+    all_negative = below[0] - 2.0 * below[1] + below[2]
+    mixed = rest[0] - 2.0 * rest[1] + rest[2]
+    return quadratic + np.where(x[2] <= 0, all_negative, mixed)
+
+
+class _Branch(NamedTuple):
+    """One side of zero for the law of total variance: its probability times the variance of the
+    activation's branch given that side (spread), and the branch's distance from 0 given that
+    side (offset: the positive side's E[X | X > 0], the negative side's -E[f | X <= 0] >= 0)."""
+
+    spread: np.ndarray
+    offset: np.ndarray
+
+
+def _above_branch(normal):
+    """X itself on X > 0. With X = mu + sigma Z, c = -t: Var[X | X > 0] = sigma^2 Var[Z | Z > c].
+    For t >= 0 (the bulk) that is 1 - lambda (t + lambda), lambda = phi(t)/Phi(t) <= 0.8, within
+    [1 - 2/pi, 1]: no term much larger than the result. For t < 0 it is a tail, P(X > 0) = phi(t)
+    I_0(|t|) and the variance (I_0 I_2 - I_1^2)/I_0^2 (I_n the tail integrals of _upper_moments),
+    whose two products differ by a factor >= pi/2 - 1... and at most 2 (1/c^4 from 2/c^4 as
+    c -> inf): a bit lost at most; evaluated next to phi(t) so that its underflow does not
+    take sigma^2 phi(t) (representable at sigma = 1e300, |t| = 40) with it."""
+    t, sigma, above = normal.t, normal.sigma, normal.above
+    a = np.abs(t)
+    moments = _upper_moments(a, 2)
+    mills, first, second = moments[0], moments[1], 2.0 * moments[2]
+    with np.errstate(over="ignore", under="ignore", invalid="ignore", divide="ignore"):
+        ratio = normal_pdf(t) / above
+        bulk_spread = (sigma * (1.0 - ratio * (t + ratio))) * (sigma * above)
+        tail_spread = _times_pdf(a, sigma, sigma, (mills * second - first * first) / mills)
+        bulk_offset = normal.first_above / above
+        tail_offset = sigma * (first / mills)
+    positive = t >= 0
+    return _Branch(np.where(positive, bulk_spread, tail_spread),
+                   np.where(positive, bulk_offset, tail_offset))
+
+
+def _exp_branch(k, normal, negative):
+    """e^(kX) - 1 on X <= 0 (ELU's negative branch over alpha): spread q Var[e^(kX) | X <= 0],
+    offset E[1 - e^(kX) | X <= 0], with delta = k sigma. The spread is never formed as
+    E[e^(2kX)] - E[e^(kX)]^2 where those nearly cancel (that cancelled to 0 at N(-40, 1), true
+    value 8.4e-35):
+
+    * t < 0, X = mu + sigma Z with Z <= b = -t: q Var = e^(2 k mu) (T_2 - T_1^2/q),
+      T_j = E[(e^(delta Z) - 1)^j 1{Z <= b}], series in delta over the moments of Z below b,
+      while delta <= _SERIES_BELOW (centred at e^(k mu), so T_1^2/q <= T_2 delta^2/4 or so);
+    * t >= 0, X = -sigma W with W >= 0 of density phi(t + w)/q: the series in delta over the tail
+      integrals, T_1 = sum (-1)^(n+1) delta^n I_n/n!, T_2 = sum (-1)^n (2^n - 2) delta^n I_n/n!,
+      q Var = phi(t) (T_2 I_0 - T_1^2)/I_0 (the two differ by a factor near I_0 I_2/I_1^2 in
+      [pi/2, 2]) while 2 delta stays below _SERIES_BELOW max(t, 1), where the terms fall
+      geometrically;
+    * beyond, Var = M(2 delta) (1 - M(delta)^2/M(2 delta)) = M(2 delta) (-expm1(-D)) with
+      D = log(M(2 delta)/M(delta)^2) the second difference of log Mills' ratio, which is then
+      not small against its terms' rounding: q Var = E[e^(2kX) 1{X <= 0}] (-expm1(-D))."""
+    t, sigma, mu = normal.t, normal.sigma, normal.mu
+    with np.errstate(over="ignore", under="ignore", invalid="ignore", divide="ignore"):
+        delta = k * sigma
+        positive = t >= 0
+        a = np.abs(t)
+        # beyond the series: closed forms
+        exp_2k = _exp_moment_below_zero(2.0 * k, normal)
+        closed_spread = np.where(exp_2k > 0, exp_2k * -np.expm1(
+            -_second_difference_of_log_mills(t, np.where(np.isfinite(delta), delta, 1.0))), 0.0)
+        closed_offset_tail = 1.0 - _mills(a + delta) / _mills(a)
+        series_tail = 2.0 * delta <= _SERIES_BELOW * np.maximum(a, 1.0)
+        series_bulk = delta <= _SERIES_BELOW
+        small = np.where(np.where(positive, series_tail, series_bulk), delta, 0.0)
+        # t >= 0: tail integrals
+        upper = _upper_moments(np.where(positive, a, 0.0), _SERIES_TERMS)
+        terms, power = [], np.ones_like(small)
+        for n in range(_SERIES_TERMS + 1):
+            # as in _negative_side: delta^n overflows only where its term is negligible
+            terms.append(np.where(np.isfinite(power), power * upper[n], 0.0))
+            power = power * small
+        tail_first = sum((-1.0) ** (n + 1) * terms[n] for n in range(_SERIES_TERMS, 0, -1))
+        tail_second = sum((-1.0) ** n * (2.0 ** n - 2.0) * terms[n]
+                          for n in range(_SERIES_TERMS, 1, -1))
+        mills = upper[0]
+        tail_spread = _times_pdf(a, (tail_second * mills - tail_first * tail_first) / mills)
+        # t < 0: moments B_n = E[Z^n 1{Z <= b}], B_(n+1) = n B_(n-1) - b^n phi(b)
+        b = np.where(positive, 0.0, a)
+        edge = normal_pdf(b)
+        moment = [normal.below, -edge]
+        for n in range(1, _SERIES_TERMS):
+            edge = edge * b
+            moment.append(n * moment[n - 1] - edge)
+        first, second, power = np.zeros_like(small), np.zeros_like(small), np.ones_like(small)
+        for n in range(1, _SERIES_TERMS + 1):
+            power = power * small / n
+            first = first + power * moment[n]
+            second = second + (2.0 ** n - 2.0) * power * moment[n]
+        bulk_spread = np.exp(2.0 * k * mu) * (second - first * first / normal.below)
+        spread = np.where(positive, np.where(series_tail, tail_spread, closed_spread),
+                          np.where(series_bulk, bulk_spread, closed_spread))
+        offset = np.where(positive, np.where(series_tail, tail_first / mills, closed_offset_tail),
+                          negative.pull / normal.below)
+    return _Branch(spread, offset)
+
+
+def _total_variance(normal, above, below, weight):
+    """Var[f(X)] = p Var[f | X > 0] + q Var[f | X <= 0] + p q (E[f | X > 0] - E[f | X <= 0])^2,
+    with f = X above 0 and f = -weight * (below's offset function) below: three terms >= 0,
+    so nothing cancels and each keeps its relative accuracy. The tail side's probability is
+    phi(|t|) I_0(|t|), multiplied next to phi like the spreads."""
+    with np.errstate(over="ignore", under="ignore", invalid="ignore"):
+        gap = above.offset + _times(weight, below.offset)
+        bulk = np.where(normal.t >= 0, normal.above, normal.below)
+        a = np.abs(normal.t)
+        between = _times_pdf(a, _mills(a), bulk, gap, gap)
+        return _times(weight * weight, below.spread) + above.spread + between
 
 
 def elu_moments(mu, sigma, alpha=1.0, *, scale=1.0, input_scale=1.0):
@@ -337,7 +458,10 @@ def elu_moments(mu, sigma, alpha=1.0, *, scale=1.0, input_scale=1.0):
         # both parts are positive: no cancellation once square is accurate
         second = _times(scale * scale, normal.second_above + _times(alpha * alpha, negative.square))
         mean_grad = _times(scale, normal.above + _times(alpha * k, negative.exp_k))
-    return Moments(mean, second, _variance(second, mean), mean_grad)
+        variance = _total_variance(normal, _above_branch(normal), _exp_branch(k, normal, negative),
+                                   alpha)
+        variance = _times(scale, _times(scale, variance))
+    return Moments(mean, second, variance, mean_grad)
 
 
 def selu_moments(mu, sigma):
@@ -368,7 +492,10 @@ def leaky_relu_moments(mu, sigma, slope=0.01):
         bulk = (mu * mu + sigma * sigma) * normal.below - mu * (sigma * normal_pdf(normal.t))
         second_below = np.where(normal.t >= 0, _mirror_second(normal), bulk)
         second = normal.second_above + _times(slope * slope, second_below)
-    return Moments(mean, second, _variance(second, mean), normal.above + slope * normal.below)
+        # slope X below 0 is -slope times the mirror image's X above 0
+        variance = _total_variance(normal, _above_branch(normal),
+                                   _above_branch(_split(-mu, sigma)), slope)
+    return Moments(mean, second, variance, normal.above + slope * normal.below)
 
 
 def _mirror_second(normal):
