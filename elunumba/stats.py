@@ -14,9 +14,12 @@ in a form without that cancellation: tail moments as phi(t) times ratios of Mill
 continued fraction, the scaled complementary error function's role), in log space where phi(t)
 underflows; the negative side's e^(kX) - 1 as a power series in k sigma while that is small;
 the mean in whichever of three equal sums has the smallest terms, with 1 - alpha*k exact. The
-variance is E[f^2] - E[f]^2 clamped at 0: its error is relative to E[f^2], not to itself, where
-|mu| >> sigma. tests/test_stats.py bounds every relative error by 32 eps (1 + t^2) against an
-mpmath evaluation over sigma = 1e-300..1e300 and |t| <= 40.
+variance is not E[f^2] - E[f]^2 (whose error is relative to E[f^2]: 0 for ELU at N(-40, 1),
+where it is 8.4e-35) but the law of total variance over the two sides of 0,
+p Var[f | X>0] + q Var[f | X<=0] + p q (E[f | X>0] - E[f | X<=0])^2, three terms >= 0 each in
+a centred form, so it needs no clamp. tests/faces/test_stats.py bounds every relative error by
+32 eps (1 + t^2) against an mpmath evaluation over sigma = 1e-300..1e300 and |t| <= 40, and
+tests/faces/test_stats_variance.py the variance's against mpmath quadrature of its definition.
 
 ELU in PyTorch's parameterisation, ``scale*x`` for x > 0 else ``scale*alpha*expm1(input_scale*x)``,
 covers SELU (alpha, scale = SELU_ALPHA, SELU_SCALE), CELU (input_scale = 1/alpha) and ReLU
@@ -347,11 +350,11 @@ class _Branch(NamedTuple):
 def _above_branch(normal):
     """X itself on X > 0. With X = mu + sigma Z, c = -t: Var[X | X > 0] = sigma^2 Var[Z | Z > c].
     For t >= 0 (the bulk) that is 1 - lambda (t + lambda), lambda = phi(t)/Phi(t) <= 0.8, within
-    [1 - 2/pi, 1]: no term much larger than the result. For t < 0 it is a tail, P(X > 0) = phi(t)
-    I_0(|t|) and the variance (I_0 I_2 - I_1^2)/I_0^2 (I_n the tail integrals of _upper_moments),
-    whose two products differ by a factor >= pi/2 - 1... and at most 2 (1/c^4 from 2/c^4 as
-    c -> inf): a bit lost at most; evaluated next to phi(t) so that its underflow does not
-    take sigma^2 phi(t) (representable at sigma = 1e300, |t| = 40) with it."""
+    [1 - 2/pi, 1]: no term much larger than the result. For t < 0 it is a tail, P(X > 0) =
+    phi(t) I_0(|t|) and the variance (I_0 I_2 - I_1^2)/I_0^2 (I_n the tail integrals of
+    _upper_moments), where I_0 I_2 is between pi/2 and 2 times I_1^2 (2/c^4 against 1/c^4 as
+    c -> inf): a bit lost at most. It is multiplied next to phi(t), so that phi's underflow does
+    not take sigma^2 phi(t) (representable at sigma = 1e300, |t| = 40) with it."""
     t, sigma, above = normal.t, normal.sigma, normal.above
     a = np.abs(t)
     moments = _upper_moments(a, 2)
