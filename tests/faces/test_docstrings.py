@@ -10,6 +10,7 @@ Parameters entry for each parameter and an example fails here.
 import doctest
 import importlib
 import inspect
+import pathlib
 import pydoc
 import re
 
@@ -107,3 +108,23 @@ def test_the_shared_parameter_texts_are_all_filled_in():
         docstring = getattr(elunumba, name).__doc__
         assert "%(" not in docstring, name
         assert getattr(elunumba.correctly_rounded, name).__doc__ == docstring
+
+
+API_REFERENCE = pathlib.Path(__file__).resolve().parents[2] / "docs" / "api.md"
+
+
+@pytest.mark.parametrize("name", ["elu", "elu_backward", "elu_grad", "elu_value_and_grad",
+                                  "selu", "celu"])
+def test_the_api_reference_shows_the_signature_and_parameters(name):
+    """docs/api.md is written by hand: its signature line and parameter list are the
+    function's, so that it cannot drift from the docstrings."""
+    import elunumba
+
+    function = getattr(elunumba, name)
+    sections = re.split(r"^## ", API_REFERENCE.read_text(), flags=re.M)
+    section = next(s for s in sections if s.startswith(f"`elunumba.{name}`"))
+    signature = f"elunumba.{name}{inspect.signature(function)}".replace("'", '"')
+    assert f"\n{signature}\n" in section
+    listed = re.findall(r"^- \*\*(\w+)\*\*", section, flags=re.M)
+    listed += re.findall(r"\*\*(\w+)\*\*", section.partition("**Parameters:**")[2].split("\n")[0])
+    assert listed == documented_parameters(inspect.getdoc(function))
