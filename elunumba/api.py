@@ -38,7 +38,8 @@ _SHARED_DOCS = {
     "target": """target : {"auto", "cpu", "parallel", "cuda"}, default "auto"
             Keyword only. "cpu": one thread; "parallel": all Numba threads (the same bits as
             "cpu"); "cuda": an NVIDIA GPU (NumPy arrays are copied there and back); "auto":
-            "cuda" for device arrays, else "cpu" below 2**15 elements and "parallel" above.""",
+            "cuda" for device arrays, else "cpu" below 2**15 elements and "parallel" from
+            there on.""",
     "raises": """Raises
         ------
         TypeError
@@ -212,9 +213,9 @@ class ELUFunctions:
             dELU/dx = scale                                         if x > 0
                       scale * alpha * input_scale * exp(input_scale * x)   otherwise
 
-        ±0 takes the second branch: the derivative from the left, as PyTorch's. Within 1 ULP
-        also for x << 0, where the gradient from the output has rounded away
-        (docs/accuracy.md, "Gradients").
+        ±0 takes the second branch: the derivative from the left, as PyTorch's. It keeps full
+        relative accuracy also for x << 0, where the gradient from the output has rounded away
+        (within 1 ULP with the default parameters: docs/accuracy.md, "Gradients").
 
         Parameters
         ----------
@@ -356,8 +357,8 @@ class ELUFunctions:
         ----------
         %(x)s
         alpha : float, default 1.0
-            Must be > 0, and alpha and 1/alpha must both be finite in the precision computed
-            in (float32 for float16 and float32 input).
+            Must be > 0, and alpha and 1/alpha must both be finite in the precision the input
+            is computed in (float32 for float16, and for float32 in the default set).
         %(out)s
         %(target)s
 
