@@ -407,10 +407,8 @@ def selu_moments(mu, sigma):
 
     Parameters
     ----------
-    mu : float or array_like
-        As for ``elu_moments``.
-    sigma : float or array_like
-        As for ``elu_moments``.
+    mu, sigma : float or array_like
+        The normal's mean and standard deviation, as for ``elu_moments``.
 
     Returns
     -------
@@ -431,10 +429,8 @@ def celu_moments(mu, sigma, alpha=1.0):
 
     Parameters
     ----------
-    mu : float or array_like
-        As for ``elu_moments``.
-    sigma : float or array_like
-        As for ``elu_moments``.
+    mu, sigma : float or array_like
+        The normal's mean and standard deviation, as for ``elu_moments``.
     alpha : float, default 1.0
         Finite, > 0.
 
@@ -457,10 +453,8 @@ def relu_moments(mu, sigma):
 
     Parameters
     ----------
-    mu : float or array_like
-        As for ``elu_moments``.
-    sigma : float or array_like
-        As for ``elu_moments``.
+    mu, sigma : float or array_like
+        The normal's mean and standard deviation, as for ``elu_moments``.
 
     Returns
     -------
@@ -481,10 +475,8 @@ def leaky_relu_moments(mu, sigma, slope=0.01):
 
     Parameters
     ----------
-    mu : float or array_like
-        As for ``elu_moments``.
-    sigma : float or array_like
-        As for ``elu_moments``.
+    mu, sigma : float or array_like
+        The normal's mean and standard deviation, as for ``elu_moments``.
     slope : float, default 0.01
         Finite, >= 0.
 
@@ -531,10 +523,8 @@ def zero_mean_alpha(mu, sigma, *, input_scale=1.0):
 
     Parameters
     ----------
-    mu : float or array_like
-        As for ``elu_moments``.
-    sigma : float or array_like
-        As for ``elu_moments``.
+    mu, sigma : float or array_like
+        The normal's mean and standard deviation, as for ``elu_moments``.
     input_scale : float, default 1.0
         Keyword only. Finite, > 0.
 

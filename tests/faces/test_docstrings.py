@@ -22,7 +22,8 @@ MODULES = ("elunumba", "elunumba.jit", "elunumba.stats", "elunumba.torch")
 # docstrings of the functions that use them, not by a docstring of their own
 CONSTANTS = {"SELU_ALPHA", "SELU_SCALE", "TARGETS", "__version__"}
 SECTION = re.compile(r"^(\w[\w ]*)\n-+$", flags=re.M)  # numpydoc: a title underlined by dashes
-ENTRY = re.compile(r"^(\w+)\s*:", flags=re.M)  # "name : type", not indented
+# "name : type" or "name1, name2 : type", not indented
+ENTRY = re.compile(r"^(\w+(?:\s*,\s*\w+)*)\s*:", flags=re.M)
 
 
 def documented_objects():
@@ -52,7 +53,8 @@ def documented_parameters(docstring):
     """The names in the docstring's Parameters section."""
     sections = SECTION.split(docstring)  # [before, title, body, title, body, ...]
     bodies = dict(zip(sections[1::2], sections[2::2]))
-    return ENTRY.findall(bodies.get("Parameters", ""))
+    return [name.strip() for entry in ENTRY.findall(bodies.get("Parameters", ""))
+            for name in entry.split(",")]
 
 
 def signature_parameters(public):
