@@ -12,7 +12,6 @@ import shlex
 import time
 
 import click
-import numba
 import numpy as np
 from rich.console import Console
 from rich.markup import escape
@@ -20,6 +19,7 @@ from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn,
                            TimeElapsedColumn, TimeRemainingColumn)
 from rich.table import Table
 
+from elunumba.kernels import threads
 from elunumba.lab.files import FIGURE_SUFFIXES
 from elunumba.lab.memory import memory_bytes
 from elunumba.lab import machine
@@ -219,7 +219,7 @@ def _run_exhaustive(ctx, start, stop, json_path, alpha):
     columns = (TextColumn("{task.description}"), BarColumn(),
                TextColumn("{task.percentage:>5.1f}%"),
                TimeElapsedColumn(), TimeRemainingColumn())
-    err.print(exhaustive_estimate(stop - start, numba.get_num_threads()), markup=False,
+    err.print(exhaustive_estimate(stop - start, threads.count()), markup=False,
               highlight=False)
     with Progress(*columns, console=err) as progress:
         task = progress.add_task("float32 inputs", total=stop - start)

@@ -334,7 +334,7 @@ def test_exhaustive_warns_on_stderr_how_long_it_will_take_before_it_starts(monke
         raise Started
 
     monkeypatch.setattr(exhaustive, "run", record_and_stop)
-    monkeypatch.setattr(accuracy_cli.numba, "get_num_threads", lambda: 2)
+    monkeypatch.setattr(accuracy_cli.threads, "count", lambda: 2)
     result = invoke(["accuracy", "--exhaustive"])
     assert isinstance(result.exception, Started)
     (before,) = said_before
