@@ -70,7 +70,8 @@ class Moments(NamedTuple):
     second_moment : ndarray
         E[f(X)^2].
     variance : ndarray
-        Var[f(X)] = E[f(X)^2] - E[f(X)]^2, clamped at 0.
+        Var[f(X)] = E[(f(X) - E[f(X)])^2] >= 0, to its own relative precision (not formed as
+        E[f(X)^2] - E[f(X)]^2, which loses it where the mean dwarfs the spread).
     mean_grad : ndarray
         E[f'(X)], the mean slope.
 
