@@ -19,12 +19,13 @@ from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn,
                            TimeElapsedColumn, TimeRemainingColumn)
 from rich.table import Table
 
+from elunumba.kernels import threads
 from elunumba.lab.files import FIGURE_SUFFIXES
 from elunumba.lab.memory import memory_bytes
 from elunumba.lab import machine
 from elunumba.lab.accuracy import bands, exhaustive, fmt, gate, reference, report, variants
 
-from .numbers import finite_number
+from .numbers import FiniteFloat, WrittenInteger
 from .names import name_list
 from .outfiles import InputFile, output_path, write_json, write_output
 from .terminal import EXIT_INTERRUPTED, stdout_console
@@ -32,6 +33,11 @@ from .terminal import EXIT_INTERRUPTED, stdout_console
 DTYPES = ("float16", "float32", "float64")
 PLOT_SUFFIXES = FIGURE_SUFFIXES
 console = stdout_console()
+err = Console(stderr=True)
+# inputs a second per thread in the full run recorded in
+# bench_results/accuracy/accuracy-float32-exhaustive.json (2^32 inputs, alpha 1, 9996 s with 2
+# Numba threads on a 2-core AMD EPYC, AVX-512 code): the basis of --exhaustive's estimate
+EXHAUSTIVE_INPUTS_PER_THREAD_S = 2**32 / 9996 / 2
 
 
 def _bands(ctx, param, value):
@@ -47,20 +53,15 @@ def _bands(ctx, param, value):
     return chosen
 
 
-def _bits(ctx, param, value):
+def _bits(text):
+    """A float32 bit pattern bound, 0..2^32, written in decimal or hex (0x...)."""
     try:
-        bits = int(value, 0)
+        bits = int(text, 0)
     except ValueError:
-        raise click.BadParameter(f"{value!r} is not an integer (decimal or 0x...)",
-                                 ctx, param) from None
+        raise ValueError(f"{text!r} is not an integer (decimal or 0x...)") from None
     if not 0 <= bits <= exhaustive.ALL_INPUTS:
-        raise click.BadParameter(f"{value} is outside 0..2^32", ctx, param)
+        raise ValueError(f"{text} is outside 0..2^32")
     return bits
-
-
-def _write_json(path, payload):
-    write_json(path, payload)
-    console.print(f"wrote {path}")
 
 
 def _provenance(ctx):
@@ -76,33 +77,48 @@ def _provenance(ctx):
     return {"command": shlex.join(words), "machine": machine.record()}
 
 
-@click.command()
+@click.command(short_help="Error report in ULPs against exp(x)-1, NumPy and PyTorch.")
 @click.option("--dtypes", default="float32,float64", show_default=True, callback=name_list(DTYPES),
-              help="Comma-separated: float16, float32, float64.")
+              metavar="LIST", help=f"Comma-separated, of {', '.join(DTYPES)}.")
 @click.option("--per-band", default=200_000, show_default=True, type=click.IntRange(min=1),
               help="Random inputs per band.")
 @click.option("--bands", "band_names", default=",".join(bands.BAND_NAMES), show_default=True,
-              callback=_bands, help="Comma-separated input bands to sample: their names, or "
-                                    "magnitudes of negative x as low..high (e.g. 0.3..0.4).")
+              callback=_bands, metavar="LIST",
+              help="Comma-separated input bands to sample: their names, or magnitudes of "
+                   "negative x as low..high (e.g. 0.3..0.4).")
 @click.option("--alpha", default=1.0, show_default=True, type=float,
-              help="ELU's alpha: a finite number >= 0 that every chosen dtype can hold.")
+              help="ELU's alpha: a finite number from 0 to the largest every chosen dtype can "
+                   "hold.")
 @click.option("--selu", is_flag=True,
               help="SELU's alpha and scale, judged against the exact constants.")
-@click.option("--json", "json_path", callback=output_path(),
+@click.option("--json", "json_path", callback=output_path(), metavar="PATH",
               help="Write every record to this JSON file.")
-@click.option("--plot", "plot_path", callback=output_path(PLOT_SUFFIXES),
+@click.option("--plot", "plot_path", callback=output_path(PLOT_SUFFIXES), metavar="PATH",
               help="Draw ULP error against x, per chosen dtype, for this alpha (naive exp(x)-1, "
                    "NumPy's expm1, elunumba) to this .png, .svg or .pdf (needs matplotlib).")
 @click.option("--exhaustive", "run_exhaustive", is_flag=True,
-              help="Check every float32 input (all 2^32 bit patterns), forward and gradient.")
-@click.option("--start", default="0", show_default=True, callback=_bits,
-              help="With --exhaustive: first bit pattern (e.g. 0xbf000000).")
-@click.option("--stop", default=str(exhaustive.ALL_INPUTS), show_default=True, callback=_bits,
+              help="Check every float32 input (all 2^32 bit patterns), forward and gradient: "
+                   "hours on a 2-core machine (it says how many before it starts).")
+@click.option("--start", default="0", show_default=True, type=WrittenInteger(_bits),
+              help="With --exhaustive: the first bit pattern, in decimal or hex (0xbf000000).")
+@click.option("--stop", default=str(exhaustive.ALL_INPUTS), show_default="2^32",
+              type=WrittenInteger(_bits),
               help="With --exhaustive: one past the last bit pattern.")
 @click.pass_context
 def accuracy(ctx, dtypes, per_band, band_names, alpha, selu, json_path, plot_path, run_exhaustive,
              start, stop):
-    """Error report of elunumba's kernels against naive exp(x)-1, NumPy and PyTorch."""
+    """Error report of elunumba's kernels against naive exp(x)-1, NumPy and PyTorch.
+
+    Errors are in ULPs of each dtype against a more precise reference, per band of inputs.
+    Progress goes to stderr, the tables to stdout.
+
+    Examples:
+
+    \b
+      elunumba accuracy
+      elunumba accuracy --dtypes float32 --alpha 1.7 --json report.json --plot errors.svg
+      elunumba accuracy --exhaustive --start 0xbf000000 --stop 0xbf800000
+    """
     given = {p.opts[0] for p in ctx.command.params
              if ctx.get_parameter_source(p.name) == click.core.ParameterSource.COMMANDLINE}
     if run_exhaustive:
@@ -124,11 +140,11 @@ def accuracy(ctx, dtypes, per_band, band_names, alpha, selu, json_path, plot_pat
                                  param_hint="--plot")
     measured = variants.all_variants(variants.available_targets())
     try:
-        with console.status("measuring…"):
+        with err.status("measuring…"):
             records = report.measure(measured, dtypes, per_band, alpha, scale,
                                      chosen_bands=band_names)
     except KeyboardInterrupt:
-        console.print("[yellow]interrupted: nothing written[/yellow]")
+        err.print("[yellow]interrupted: nothing written[/yellow]")
         ctx.exit(EXIT_INTERRUPTED)
     console.print(f"{fmt.parameters(alpha, scale)}, {per_band:,} random inputs per band "
                   f"({machine.line(machine.record())})")
@@ -139,13 +155,12 @@ def accuracy(ctx, dtypes, per_band, band_names, alpha, selu, json_path, plot_pat
                                       "rounded", headers, rows))
     console.print(f"[dim]{escape(fmt.BAND_NOTE)}[/dim]")
     if json_path:
-        _write_json(json_path, {**_provenance(ctx), "alpha": alpha, "scale": scale,
+        write_json(json_path, {**_provenance(ctx), "alpha": alpha, "scale": scale,
                                 "per_band": per_band, "bands": band_names, "records": records})
     if plot_path:
         from elunumba.lab.accuracy import plot
 
         write_output(plot_path, lambda out: plot.draw(out, dtypes, alpha, scale))
-        console.print(f"wrote {plot_path}")
 
 
 def _check_exhaustive_options(given, start, stop, alpha):
@@ -204,19 +219,38 @@ def _run_exhaustive(ctx, start, stop, json_path, alpha):
     columns = (TextColumn("{task.description}"), BarColumn(),
                TextColumn("{task.percentage:>5.1f}%"),
                TimeElapsedColumn(), TimeRemainingColumn())
-    with Progress(*columns, console=console) as progress:
+    err.print(exhaustive_estimate(stop - start, threads.count()), markup=False,
+              highlight=False)
+    with Progress(*columns, console=err) as progress:
         task = progress.add_task("float32 inputs", total=stop - start)
         result = exhaustive.run(checked, start, stop,
                                 progress=lambda n: progress.advance(task, n), alpha=alpha)
     if result["interrupted"]:
         covered = " to ".join(result["range"]) or "nothing"
-        console.print(f"[yellow]interrupted: covered {result['inputs_checked']:,} inputs "
+        err.print(f"[yellow]interrupted: covered {result['inputs_checked']:,} inputs "
                       f"({covered})[/yellow]")
     console.print(_rich_table(fmt.exhaustive_title(result), *fmt.exhaustive_table(result)))
     if json_path:
-        _write_json(json_path, {**_provenance(ctx), **result})
+        write_json(json_path, {**_provenance(ctx), **result})
     if result["interrupted"]:
         ctx.exit(EXIT_INTERRUPTED)
+
+
+def exhaustive_estimate(inputs, threads):
+    """The warning --exhaustive prints before it starts: how long ``inputs`` will take on
+    ``threads`` threads, estimated from the recorded full run."""
+    seconds = inputs / (EXHAUSTIVE_INPUTS_PER_THREAD_S * threads)
+    if seconds < 90:
+        duration = f"{seconds:.0f} seconds"
+    elif seconds < 90 * 60:
+        duration = f"{seconds / 60:.0f} minutes"
+    else:
+        duration = f"{seconds / 3600:.1f} hours"
+    return (f"checking {inputs:,} float32 inputs: about {duration} on {threads} "
+            f"thread{'s' if threads > 1 else ''} (an estimate from a recorded full run, "
+            f"{EXHAUSTIVE_INPUTS_PER_THREAD_S * 2:,.0f} inputs/s on a 2-core AMD EPYC with "
+            f"AVX-512; other CPUs and alphas differ). Ctrl-C stops it "
+            f"and reports what was checked; --start and --stop check a part.")
 
 
 def _thresholds(ctx, param, value):
@@ -229,14 +263,13 @@ def _thresholds(ctx, param, value):
         raise click.BadParameter(str(error), ctx, param) from None
 
 
-@click.command()
-@click.option("--max-ulp", type=float, callback=finite_number(0.0, strict=False), default=None,
+@click.command(short_help="CI gate: max ULP errors against the kept thresholds.")
+@click.option("--max-ulp", type=FiniteFloat(0.0),
               help="Use this threshold for every op, dtype and target instead of the file's.")
 @click.option("--thresholds", "thresholds", type=InputFile("thresholds", exists=False),
-              default=None,
-              callback=_thresholds,
-              help="Thresholds JSON (default: the one kept in the package).")
-@click.option("--json", "json_path", callback=output_path(),
+              callback=_thresholds, metavar="PATH", show_default="the package's own",
+              help="A thresholds JSON file in the format of the package's own.")
+@click.option("--json", "json_path", callback=output_path(), metavar="PATH",
               help="Write the measured figures and any violations to this JSON file.")
 @click.option("--implementation", type=click.Choice(["elunumba", "naive"]), default="elunumba",
               show_default=True,
@@ -249,12 +282,18 @@ def check(ctx, max_ulp, thresholds, json_path, implementation):
     platform cannot compute the references (no 80-bit long double), 2 on a usage error, 130
     on Ctrl-C. Progress goes to stderr: a bar on a terminal, a line a step
     otherwise; the last line of stdout counts the checks passed and failed.
+
+    Examples:
+
+    \b
+      elunumba check
+      elunumba check --json accuracy-gate.json
+      elunumba check --max-ulp 2 --implementation naive
     """
     try:
         reference.require_extended_precision()
     except RuntimeError as error:  # no 80-bit long double: the references cannot be computed
         raise click.ClickException(f"cannot check here: {error}") from None
-    err = Console(stderr=True)
     limits = (f"--max-ulp {max_ulp:g}" if max_ulp is not None
               else ctx.meta["thresholds_path"] or f"the package's {gate.THRESHOLDS_FILE}")
     err.print(f"elunumba check: max ULP error on {gate.sample_size():,} inputs per dtype and "
@@ -269,7 +308,7 @@ def check(ctx, max_ulp, thresholds, json_path, implementation):
     problems = gate.violations(figures, thresholds, max_ulp)
     checks = gate.tally(figures, problems)
     if json_path:
-        _write_json(json_path, {**_provenance(ctx), "implementation": implementation,
+        write_json(json_path, {**_provenance(ctx), "implementation": implementation,
                                 "max_ulp_override": max_ulp, "passed": not problems,
                                 "checks": checks, "figures": figures, "violations": problems})
     for line in problems:

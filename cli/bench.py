@@ -23,7 +23,7 @@ from elunumba.lab.bench import timing
 from elunumba.lab.bench.ops import DTYPES, OPS
 from elunumba.lab.bench.sizes import QUICK_SIZES, SizeError, parse_sizes
 
-from .numbers import finite_number
+from .numbers import FiniteFloat
 from .names import name_list
 from .outfiles import InputFile, output_path, write_output, write_text
 from .terminal import EXIT_INTERRUPTED, stdout_console
@@ -43,33 +43,40 @@ def _sizes(ctx, param, value):
         raise click.BadParameter(str(error)) from None
 
 
-@click.group(invoke_without_command=True)
+@click.group(invoke_without_command=True,
+             short_help="Time the ELU kernels against NumPy, torch and a copy.")
 @click.option("--sizes", callback=_sizes, metavar="LIST",
-              help="Elements per array: '2^10:2^24:x4', '1024,4096', '1e6' [2^10:2^26:x4; "
-                   "to 2^28 with a GPU].")
+              show_default="2^10:2^26:x4; to 2^28 with a GPU",
+              help="Elements per array, comma-separated or a geometric range: '1024,4096', "
+                   "'1e6', '2^10:2^24:x4'.")
 @click.option("--dtypes", callback=name_list(DTYPES), metavar="LIST",
-              help=f"Of {', '.join(DTYPES)} [float32,float64].")
-@click.option("--ops", callback=name_list(OPS), metavar="LIST",
-              help=f"Of {', '.join(OPS)} [all].")
+              show_default="float32,float64",
+              help=f"Comma-separated, of {', '.join(DTYPES)}.")
+@click.option("--ops", callback=name_list(OPS), metavar="LIST", show_default="all",
+              help=f"Comma-separated, of {', '.join(OPS)}.")
 @click.option("--targets", callback=name_list(tuple(impls.TARGETS), all_is_default=True),
-              metavar="LIST",
-              help=f"Of {', '.join(impls.TARGETS)} [every target available here].")
+              metavar="LIST", show_default="every target available here",
+              help=f"Comma-separated, of {', '.join(impls.TARGETS)}.")
 @click.option("--peers", callback=name_list(tuple(impls.PEERS), all_is_default=True, none=True),
               metavar="LIST",
-              help=f"Of {', '.join(impls.PEERS)}, or none [the NumPy ones and each installed "
-                   "peer; those that cannot run are listed as skipped].")
+              show_default="the NumPy ones and each installed peer; those that cannot run are "
+                           "listed as skipped",
+              help=f"Comma-separated, of {', '.join(impls.PEERS)}, or none.")
 @click.option("--quick", is_flag=True,
               help=f"A reduced sweep for CI and first contact: sizes {QUICK_SIZES}, float32, "
                    f"targets {', '.join(QUICK_TARGETS)}, NumPy peers and torch, fewer repeats.")
 @click.option("--repeats", type=click.IntRange(1, 10_000),
-              help="Samples per cell at most, shared among the rounds [20; quick 21].")
+              show_default=f"{timing.Settings().repeats}; {timing.QUICK.repeats} with --quick",
+              help="Samples per cell at most, shared among the rounds.")
 @click.option("--rounds", type=click.IntRange(1, 1_000),
+              show_default=f"{timing.Settings().rounds}; {timing.QUICK.rounds} with --quick",
               help="Passes through the whole sweep; each takes its share of every cell's "
-                   "samples, and `bench compare` tests one value per round [5; quick 7].")
-@click.option("--budget", type=float, callback=finite_number(0.0, strict=False),
-              metavar="SECONDS",
-              help="Stop sampling a cell after this long, once it has its minimum of samples "
-                   "[1.0; quick: none, every cell takes its 21 samples].")
+                   "samples, and `bench compare` tests one value per round.")
+@click.option("--budget", type=FiniteFloat(0.0),
+              show_default=f"{timing.Settings().budget_s}; with --quick every cell takes its "
+                           f"{timing.QUICK.min_repeats} samples",
+              help="Seconds: stop sampling a cell after this long, once it has its minimum of "
+                   "samples.")
 @click.option("--cold", is_flag=True,
               help="Flush the CPU caches between samples (one call a sample). GPU samples are "
                    "always cold.")
@@ -82,19 +89,17 @@ def _sizes(ctx, param, value):
 @click.option("--plot", "plot_path", callback=output_path(plot.SUFFIXES), metavar="PATH",
               help=f"Draw throughput against size (needs matplotlib): "
                    f"{', '.join(plot.SUFFIXES)}.")
-@click.option("--alpha", type=float, callback=finite_number(0.0, strict=False), default=1.0,
-              show_default=True,
-              help="ELU's alpha (>= 0). Where alpha is not 1 the kernels carry alpha's rounding "
+@click.option("--alpha", type=FiniteFloat(0.0), default=1.0, show_default=True,
+              help="ELU's alpha. Where alpha is not 1 the kernels carry alpha's rounding "
                    "(compensated arithmetic) and are slower; the speed goals are for alpha 1.")
 @click.option("--threads", type=click.IntRange(1, numba.config.NUMBA_NUM_THREADS),
-              help=f"Numba threads for the parallel targets, and the peers' threads "
-                   f"[all: {numba.config.NUMBA_NUM_THREADS}].")
+              show_default=f"all {numba.config.NUMBA_NUM_THREADS}",
+              help="Numba threads for the parallel targets, and the peers' threads.")
 @click.option("--goals", is_flag=True,
               help="Also show the project's speed goals and whether this run meets them (for "
                    "the maintainers; the JSON and markdown files always hold them).")
-@click.option("--slowdown-for-testing", "extra_work", type=float, default=0.0,
-              callback=finite_number(0.0, strict=False, highest=10),
-              hidden=True,
+@click.option("--slowdown-for-testing", "extra_work", type=FiniteFloat(0.0, highest=10),
+              default=0.0, hidden=True,
               help="Test-only: every target call also redoes this fraction of its work (0.3: "
                    "30% slower), to check that `bench compare` catches a regression.")
 @click.pass_context
@@ -107,7 +112,15 @@ def bench(ctx, sizes, dtypes, ops, targets, peers, quick, repeats, rounds, budge
     best peer. Target auto-alloc is `y = elunumba.elu(x)` as usually written, a new result each
     call; the other targets write into preallocated out= arrays. Cells whose samples spread by
     10% or more are marked and warned about; the output ends with plain sentences about this
-    machine. Ctrl-C stops the sweep and still writes what was measured.
+    machine. Ctrl-C stops the sweep and still writes what was measured. Progress goes to
+    stderr, the tables to stdout.
+
+    Examples:
+
+    \b
+      elunumba bench --quick
+      elunumba bench --sizes 2^16,2^22 --dtypes float32 --ops forward --json now.json
+      elunumba bench --targets parallel --peers torch --plot speed.svg
     """
     given = {p.name: p.opts[0] for p in ctx.command.params
              if ctx.get_parameter_source(p.name) == click.core.ParameterSource.COMMANDLINE}
@@ -261,29 +274,25 @@ def _plain(texts):
 
 
 def _write(result, json_path, csv_path, markdown_path, plot_path):
-    err = Console(stderr=True)
     writers = ((json_path, records.write_json), (csv_path, records.write_csv),
                (markdown_path, records.write_markdown), (plot_path, plot.plot))
     for path, write in writers:
         if path:
             write_output(path, lambda out, write=write: write(result, out))
-            err.print(f"wrote {path}", highlight=False)
 
 
-@bench.command("compare")
+@bench.command("compare", short_help="Compare two results files (--json) cell by cell.")
 @click.argument("old", type=InputFile("bench results"))
 @click.argument("new", type=InputFile("bench results"))
-@click.option("--fail-above", type=float, callback=finite_number(0.0, strict=False),
-              metavar="PCT",
-              help="Exit 1 when one of elunumba's cells (not a peer's) is judged slower by more "
-                   "than PCT percent, or failed; exit 2 when none of them could be tested.")
+@click.option("--fail-above", type=FiniteFloat(0.0),
+              help="Percent: exit 1 when one of elunumba's cells (not a peer's) is judged slower "
+                   "by more than this, or failed; exit 2 when none of them could be tested.")
 @click.option("--confidence", type=click.FloatRange(0.5, 1, max_open=True), default=0.99,
               show_default=True,
               help="Confidence the Mann-Whitney U test needs before calling a cell slower or "
                    "faster.")
-@click.option("--min-effect", type=float, callback=finite_number(0.0, strict=False),
-              default=5.0, show_default=True, metavar="PCT",
-              help="Smallest change of the median, in percent, that counts at all.")
+@click.option("--min-effect", type=FiniteFloat(0.0), default=5.0, show_default=True,
+              help="Percent: the smallest change of the median that counts at all.")
 @click.option("--absolute", is_flag=True,
               help="Compare seconds per call instead of the fraction of copy (one machine "
                    "only).")
@@ -300,6 +309,13 @@ def compare_command(ctx, old, new, fail_above, confidence, min_effect, absolute,
     default the quantity compared is the cost relative to the copy baseline sampled in turn with
     the cell, which does not depend on how fast the machine is at the moment; change = new/old
     - 1 of that cost (positive: slower).
+
+    Examples:
+
+    \b
+      elunumba bench --quick --json old.json
+      elunumba bench --quick --json new.json
+      elunumba bench compare old.json new.json --fail-above 10
     """
     try:
         comparing.check_available()
@@ -361,16 +377,24 @@ def _rounds(result):
     return "no rounds recorded" if number is None else f"{number} rounds"
 
 
-@bench.command("table")
+@bench.command("table", hidden=True,
+               short_help="(maintainers) The tables of docs/benchmarks.md from results files.")
 @click.argument("results", nargs=-1, required=True,
                 type=InputFile("bench results"))
 @click.option("--page", "--readme", "page", type=click.Path(exists=True, dir_okay=False),
-              callback=output_path(rewrite=True),
+              callback=output_path(rewrite=True), metavar="PATH",
               help="Rewrite this markdown file's block between <!-- bench-table:start --> and "
                    "<!-- bench-table:end --> (docs/benchmarks.md) instead of printing.")
 def table_command(results, page):
-    """The benchmark tables (markdown), one per results file: name one file per machine, e.g.
-    bench_results/benchmarks/bench-avx512.json bench_results/benchmarks/bench-avx2.json."""
+    """(maintainers) The benchmark tables (markdown), one per results file: name one file per
+    machine. Hidden from `elunumba bench --help`: it writes the project's own pages.
+
+    Examples:
+
+    \b
+      elunumba bench table bench_results/benchmarks/bench-avx512.json \\
+          bench_results/benchmarks/bench-avx2.json --page docs/benchmarks.md
+    """
     try:
         loaded = [(path, records.load_json(path)) for path in results]
         if page is None:
@@ -380,5 +404,4 @@ def table_command(results, page):
             text = doc_tables.rewrite(f.read(), loaded)
     except (ValueError, OSError) as error:  # bad results or markers, an unreadable page
         raise click.UsageError(str(error)) from None
-    write_text(page, text)
-    click.echo(f"rewrote the benchmark tables in {page}", err=True)
+    write_text(page, text, f"rewrote the benchmark tables in {page}")

@@ -10,8 +10,9 @@ from rich.console import Console
 from rich.table import Table
 
 from elunumba.lab.memory import memory_bytes
-from elunumba.lab.bench.sizes import SizeError, format_size, parse_size
+from elunumba.lab.bench.sizes import format_size, parse_size
 
+from .numbers import WrittenInteger
 from .outfiles import output_path, write_json
 from .terminal import stdout_console
 
@@ -19,13 +20,6 @@ from .terminal import stdout_console
 # cluster, and one op's two results in one place
 ARRAYS_AT_PEAK_PER_PLACE = 3
 RESULT_ARRAYS = 2
-
-
-def _size(ctx, param, value):
-    try:
-        return parse_size(value)
-    except SizeError as error:
-        raise click.BadParameter(str(error)) from None
 
 
 def _workers(ctx, param, value):
@@ -38,13 +32,13 @@ def _workers(ctx, param, value):
     return counts
 
 
-@click.command("dask")
-@click.option("--size", default="2^26", show_default=True, callback=_size, metavar="N",
-              help="float32 elements per array.")
-@click.option("--chunk", default="2^22", show_default=True, callback=_size, metavar="N",
+@click.command("dask", short_help="Throughput through dask.distributed clusters.")
+@click.option("--size", default="2^26", show_default=True, type=WrittenInteger(parse_size),
+              help="float32 elements per array (as 67108864, 2^26 or 6.7e7).")
+@click.option("--chunk", default="2^22", show_default=True, type=WrittenInteger(parse_size),
               help="Elements per dask chunk.")
 @click.option("--workers", default="1,2", show_default=True, callback=_workers, metavar="LIST",
-              help="Cluster sizes (worker processes, one thread each).")
+              help="Cluster sizes, comma-separated (worker processes, one thread each).")
 @click.option("--repeats", default=5, show_default=True, type=click.IntRange(1, 1000),
               help="Timed rounds after one warm-up round.")
 @click.option("--json", "json_path", callback=output_path((".json",)), metavar="PATH",
@@ -55,6 +49,12 @@ def dask_command(size, chunk, workers, repeats, json_path):
     Each round times, on the same data, a copy, forward, backward and fused: in this process
     (all Numba threads) and on each cluster (results persisted on the workers, nothing
     gathered). Ratios are medians of per-round paired ratios.
+
+    Examples:
+
+    \b
+      elunumba bench dask
+      elunumba bench dask --size 2^24 --workers 1,2,4 --json dask.json
     """
     if chunk > size:
         raise click.UsageError(f"--chunk {chunk} is larger than --size {size}")

@@ -6,23 +6,17 @@ import importlib
 
 import click
 
-# name -> (module, the command's attribute, the start of its help: what `elunumba --help` lists)
+# name -> (module, the command's attribute, its short help: what `elunumba --help` lists whole,
+# without importing the command; each command's own short_help is the same text)
 COMMANDS = {
     "accuracy": ("accuracy", "accuracy",
-                 "Error report of elunumba's kernels against naive exp(x)-1, NumPy and PyTorch."),
-    "bench": ("bench", "bench",
-              "Time each ELU kernel over sizes, dtypes, ops and targets, against peers and a "
-              "copy."),
-    "check": ("accuracy", "check",
-              "CI gate: max ULP errors on a fixed sample against the kept thresholds."),
-    "info": ("info", "info",
-             "What this machine can run: versions, CPU and threads, CUDA, targets and peers."),
-    "plot": ("plot", "plot",
-             "Draw ELU (several alpha), ReLU and LeakyReLU and their derivatives to PNG"),
-    "stats": ("stats", "stats", "Compare activations for X ~ N(MU, SIGMA²), in closed form."),
-    "train": ("train", "train",
-              "Train a small perceptron on two spirals (ELU, SELU, ReLU, LeakyReLU by "
-              "elunumba's kernels; LayerNorm off and on; two initialisations)"),
+                 "Error report in ULPs against exp(x)-1, NumPy and PyTorch."),
+    "bench": ("bench", "bench", "Time the ELU kernels against NumPy, torch and a copy."),
+    "check": ("accuracy", "check", "CI gate: max ULP errors against the kept thresholds."),
+    "info": ("info", "info", "What this machine can run: versions, CPU, CUDA, targets."),
+    "plot": ("plot", "plot", "Draw ELU, ReLU and LeakyReLU and their derivatives."),
+    "stats": ("stats", "stats", "Mean, variance and gain of activations for X ~ N(MU, SIGMA²)."),
+    "train": ("train", "train", "Training experiments: ELU and SELU against ReLU and others."),
 }
 
 
@@ -47,17 +41,26 @@ class LazyGroup(click.Group):
         return load(name) if name in COMMANDS else None
 
     def format_commands(self, ctx, formatter):
-        limit = formatter.width - 6 - max(map(len, COMMANDS))
         with formatter.section("Commands"):
-            formatter.write_dl([(name, click.Command(name, help=COMMANDS[name][2])
-                                 .get_short_help_str(limit))
-                                for name in self.list_commands(ctx)])
+            formatter.write_dl([(name, COMMANDS[name][2]) for name in self.list_commands(ctx)])
 
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="elunumba")
 def cli():
-    """ELU kernels: benchmark them, check their accuracy, see what this machine can run."""
+    """ELU kernels: benchmark them, check their accuracy, see what this machine can run.
+
+    Each command's results go to stdout, its progress and messages to stderr; exit 2 means a
+    usage error, 1 a failed gate, a failed run or a file that could not be written, 130 Ctrl-C.
+
+    Examples:
+
+    \b
+      elunumba info
+      elunumba bench --quick
+      elunumba check --json accuracy-gate.json
+      elunumba bench compare --help
+    """
 
 
 if __name__ == "__main__":  # python -m elunumba_cli.main, where the script is not installed

@@ -80,23 +80,26 @@ def refuse_shared_paths(ctx, param, paths):
     seen[param] = list(paths)
 
 
-def write_output(path, write):
-    """``write(path)``, an OSError (a full disk, /dev/full, a FIFO's reader gone) turned into a
-    one-line error (exit 1): the work was done, and its file could not be written."""
+def write_output(path, write, done=None):
+    """``write(path)``, then ``done`` (default "wrote PATH") on stderr, where every command's
+    messages go, so that stdout holds only the results. An OSError (a full disk, /dev/full, a
+    FIFO's reader gone) becomes a one-line error (exit 1): the work was done, and its file
+    could not be written."""
     try:
         write(path)
     except (OSError, files.OutputPathError) as error:
         reason = getattr(error, "strerror", None) or error
         raise click.ClickException(f"cannot write {path}: {reason}") from None
+    click.echo(done or f"wrote {path}", err=True)
 
 
 def write_json(path, payload, indent=2):
     write_output(path, lambda out: files.write_json(out, payload, indent=indent))
 
 
-def write_text(path, text):
+def write_text(path, text, done=None):
     def write(out):
         with files.atomic_output(out) as file:
             file.write(text)
 
-    write_output(path, write)
+    write_output(path, write, done)

@@ -1,13 +1,15 @@
-"""`elunumba plot`: ELU for several alpha beside ReLU and LeakyReLU, as a PNG, the seed's JSON
-export and a self-contained interactive page."""
+"""`elunumba plot`: ELU for several alpha beside ReLU and LeakyReLU, as a figure (.png, .svg or
+.pdf), as JSON in the export format of the visualize_activation script and as a self-contained
+interactive page."""
 
 import importlib.util
 import math
 
 import click
-from rich.console import Console
 
-from .numbers import finite_number
+from elunumba.lab.files import FIGURE_SUFFIXES
+
+from .numbers import FiniteFloat
 from .outfiles import output_path, write_json, write_output
 
 MAX_ALPHAS = 8
@@ -27,42 +29,50 @@ def _alphas(ctx, param, text):
     return alphas
 
 
-@click.command()
-@click.argument("png", required=False, callback=output_path((".png",)))
-@click.option("--json", "json_path", callback=output_path((".json",)),
-              help="Write x, y and yp per curve (the seed's format).")
-@click.option("--html", "html_path", callback=output_path((".html", ".htm")),
+@click.command(short_help="Draw ELU, ReLU and LeakyReLU and their derivatives.")
+@click.argument("figure_path", metavar="[FIGURE]", required=False,
+                callback=output_path(FIGURE_SUFFIXES))
+@click.option("--json", "json_path", callback=output_path((".json",)), metavar="PATH",
+              help="Write x, y and yp per curve, in the export format of the "
+                   "visualize_activation script.")
+@click.option("--html", "html_path", callback=output_path((".html", ".htm")), metavar="PATH",
               help="Write a self-contained page with an alpha slider.")
 @click.option("--alphas", default="0.5,1,2", show_default=True, callback=_alphas,
-              help="ELU's alphas for the PNG and the JSON.")
-@click.option("--slope", default=0.1, show_default=True, type=float,
-              callback=finite_number(0.0, strict=False, highest=LIMIT),
-              help=f"LeakyReLU's negative slope (0 to {LIMIT:g}).")
-@click.option("--sigma", default=1.0, show_default=True, type=float,
-              callback=finite_number(SMALLEST, strict=False, highest=LIMIT),
-              help=f"The page's statistics are for X ~ N(0, SIGMA²) ({SMALLEST:g} to {LIMIT:g}).")
-def plot(png, json_path, html_path, alphas, slope, sigma):
-    """Draw ELU (several alpha), ReLU and LeakyReLU and their derivatives to PNG (needs
-    matplotlib), or write them as JSON (--json) or as an interactive page (--html)."""
-    if not (png or json_path or html_path):
-        raise click.UsageError("nothing to write: give a PNG path, --json PATH or --html PATH")
-    if png and importlib.util.find_spec("matplotlib") is None:
-        raise click.ClickException("drawing a PNG needs matplotlib: pip install 'elunumba[plot]'")
+              metavar="LIST", help="ELU's alphas for the figure and the JSON, comma-separated.")
+@click.option("--slope", default=0.1, show_default=True,
+              type=FiniteFloat(0.0, highest=LIMIT), help="LeakyReLU's negative slope.")
+@click.option("--sigma", default=1.0, show_default=True,
+              type=FiniteFloat(SMALLEST, highest=LIMIT),
+              help="The page's statistics are for X ~ N(0, SIGMA²).")
+def plot(figure_path, json_path, html_path, alphas, slope, sigma):
+    """Draw ELU (several alpha), ReLU and LeakyReLU and their derivatives to FIGURE, a .png,
+    .svg or .pdf (needs matplotlib), or write them as JSON (--json) or as an interactive page
+    (--html).
+
+    Examples:
+
+    \b
+      elunumba plot elu.png
+      elunumba plot elu.svg --alphas 0.5,1,1.6733 --slope 0.2
+      elunumba plot --json curves.json --html elu.html --sigma 2
+    """
+    if not (figure_path or json_path or html_path):
+        raise click.UsageError("nothing to write: give a figure path (.png, .svg or .pdf), "
+                               "--json PATH or --html PATH")
+    if figure_path and importlib.util.find_spec("matplotlib") is None:
+        raise click.ClickException("drawing a figure needs matplotlib: pip install "
+                                   "'elunumba[plot]'")
     from elunumba.lab.plot import curves
 
-    console = Console()
     found = curves.curves(curves.grid(), alphas, slope)
-    if png:
+    if figure_path:
         from elunumba.lab.plot import figure
 
-        write_output(png, lambda out: figure.draw(out, found))
-        console.print(f"wrote {png}")
+        write_output(figure_path, lambda out: figure.draw(out, found))
     if json_path:
         write_json(json_path, curves.as_json(found))
-        console.print(f"wrote {json_path}")
     if html_path:
         from elunumba.lab.plot import page
 
         data = page.page_data(sigma=sigma, slope=slope)
         write_output(html_path, lambda out: page.write(out, data))
-        console.print(f"wrote {html_path}")

@@ -7,7 +7,7 @@ import click
 from rich.markup import escape
 from rich.table import Table
 
-from .numbers import finite_number
+from .numbers import FiniteFloat
 from .outfiles import output_path, write_json
 from .terminal import stdout_console
 
@@ -15,30 +15,38 @@ from .terminal import stdout_console
 # for the table and the init gain to be numbers: a product of two options squared stays within
 # 1e-300..1e300 when each option is within 1e-75..1e75
 LIMIT, SMALLEST = 1e75, 1e-75
+# why --alpha must be > 0: the table's CELU row, CELU(x) = max(0, x) + min(0, alpha*(exp(x/alpha)
+# - 1)), is undefined at alpha = 0 (PyTorch's celu refuses it too); its limit is ReLU
+ALPHA_ZERO = ("CELU(x) = max(0, x) + min(0, alpha*(exp(x/alpha) - 1)) divides by alpha; ELU "
+              "with alpha 0 is ReLU, whose row the table always has")
 FIELDS = (("mean", "E[f(X)]"), ("second_moment", "E[f(X)²]"), ("variance", "Var[f(X)]"),
           ("mean_grad", "E[f'(X)]"), ("init_gain", "init gain"))
 
 
-@click.command()
-@click.option("--mu", default=0.0, show_default=True, type=float,
-              callback=finite_number(-LIMIT, strict=False, highest=LIMIT),
-              help=f"Mean of the normal input X (|mu| <= {LIMIT:g}).")
-@click.option("--sigma", default=1.0, show_default=True, type=float,
-              callback=finite_number(SMALLEST, strict=False, highest=LIMIT),
-              help=f"Standard deviation of X ({SMALLEST:g} to {LIMIT:g}).")
-@click.option("--alpha", default=1.0, show_default=True, type=float,
-              callback=finite_number(0.0, highest=LIMIT),
-              help=f"ELU's and CELU's alpha (> 0, <= {LIMIT:g}).")
-@click.option("--slope", default=0.01, show_default=True, type=float,
-              callback=finite_number(0.0, strict=False, highest=LIMIT),
-              help=f"LeakyReLU's negative slope (0 to {LIMIT:g}).")
-@click.option("--json", "json_path", callback=output_path((".json",)),
+@click.command(short_help="Mean, variance and gain of activations for X ~ N(MU, SIGMA²).")
+@click.option("--mu", default=0.0, show_default=True, type=FiniteFloat(-LIMIT, highest=LIMIT),
+              help="Mean of the normal input X.")
+@click.option("--sigma", default=1.0, show_default=True,
+              type=FiniteFloat(SMALLEST, highest=LIMIT), help="Standard deviation of X.")
+@click.option("--alpha", default=1.0, show_default=True,
+              type=FiniteFloat(0.0, strict=True, highest=LIMIT, why=ALPHA_ZERO),
+              help="ELU's and CELU's alpha. Not 0: CELU divides by it, and ELU with alpha 0 is "
+                   "ReLU, which the table always holds.")
+@click.option("--slope", default=0.01, show_default=True, type=FiniteFloat(0.0, highest=LIMIT),
+              help="LeakyReLU's negative slope.")
+@click.option("--json", "json_path", callback=output_path((".json",)), metavar="PATH",
               help="Also write the table and the zero-mean alpha as JSON.")
 def stats(mu, sigma, alpha, slope, json_path):
     """Compare activations for X ~ N(MU, SIGMA²), in closed form.
 
     The init gain g keeps the next layer's pre-activation variance at SIGMA² for weights drawn
     from N(0, g²/fan_in).
+
+    Examples:
+
+    \b
+      elunumba stats
+      elunumba stats --mu 0.5 --sigma 2 --alpha 1.5 --json moments.json
     """
     from elunumba import stats as closed_form
 
@@ -68,4 +76,3 @@ def stats(mu, sigma, alpha, slope, json_path):
         write_json(json_path, {"mu": mu, "sigma": sigma, "alpha": alpha, "slope": slope,
                                "zero_mean_alpha": zero_mean if math.isfinite(zero_mean) else None,
                                "activations": rows})
-        console.print(f"wrote {json_path}")

@@ -10,8 +10,11 @@ import sys
 import time
 
 import click
+from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+
+from elunumba.lab.files import FIGURE_SUFFIXES
 
 from .outfiles import output_path, write_output, write_text
 from .terminal import EXIT_INTERRUPTED, stdout_console
@@ -55,9 +58,10 @@ def _result_file(ctx, param, path):
     return payload
 
 
-@click.command()
+@click.command(short_help="Training experiments: ELU and SELU against ReLU and others.")
 @click.option("--experiments", default=",".join(EXPERIMENTS), show_default=True,
-              callback=_experiments, help="Which experiments to run, comma-separated.")
+              callback=_experiments, metavar="LIST",
+              help="Which experiments to run, comma-separated.")
 @click.option("--seeds", default=20, show_default=True, type=click.IntRange(2, 100),
               help="Runs per setting, seeds 0..SEEDS-1 (data, weights and batch order).")
 @click.option("--jobs", default=1, show_default=True, type=click.IntRange(1, 64),
@@ -65,15 +69,16 @@ def _result_file(ctx, param, path):
 @click.option("--quick", is_flag=True,
               help="A design cut to seconds (tiny networks, a few epochs) to check that "
                    "everything runs; its numbers mean nothing.")
-@click.option("--json", "json_path", callback=output_path((".json",)),
+@click.option("--json", "json_path", callback=output_path((".json",)), metavar="PATH",
               help="Write the settings, every run, the summaries, the machine and the time it "
                    "took.")
-@click.option("--plot", "plot_path", callback=output_path((".png",)),
-              help="Draw epochs to target and the deep networks' layers (PNG).")
+@click.option("--plot", "plot_path", callback=output_path(FIGURE_SUFFIXES), metavar="PATH",
+              help="Draw epochs to target and the deep networks' layers: .png, .svg, .pdf.")
 @click.option("--readme", "readme_path", type=click.Path(exists=True, dir_okay=False),
-              callback=output_path((".md",), rewrite=True),
-              help="Rewrite the training tables of this Markdown file (between its markers).")
-@click.option("--from", "loaded", callback=_result_file, metavar="JSON",
+              callback=output_path((".md",), rewrite=True), metavar="PATH",
+              help="(maintainers) Rewrite the training tables of this Markdown file (between "
+                   "its markers).")
+@click.option("--from", "loaded", callback=_result_file, metavar="PATH",
               help="Train nothing: take this result of an earlier --json (its summaries "
                    "recomputed from its runs) for --json, --plot and --readme.")
 def train(experiments, seeds, jobs, quick, json_path, plot_path, readme_path, loaded):
@@ -81,7 +86,17 @@ def train(experiments, seeds, jobs, quick, json_path, plot_path, readme_path, lo
     kernels; LayerNorm off and on; two initialisations) and a small ConvNet on scikit-learn's
     digits (elunumba.torch's ELU and SELU against torch's ELU, ReLU, LeakyReLU), each until a
     target test accuracy or a cap, and measure deep networks at initialisation; report medians
-    over seeds with intervals and paired exact tests."""
+    over seeds with intervals and paired exact tests.
+
+    Progress goes to stderr, the tables to stdout.
+
+    Examples:
+
+    \b
+      elunumba train --quick
+      elunumba train --experiments spirals --seeds 10 --jobs 2 --json spirals.json
+      elunumba train --from spirals.json --plot spirals.svg
+    """
     if readme_path:
         _check_markers(readme_path)
     if loaded is not None and quick:
@@ -90,6 +105,7 @@ def train(experiments, seeds, jobs, quick, json_path, plot_path, readme_path, lo
     if plot_path and importlib.util.find_spec("matplotlib") is None:
         raise click.ClickException("--plot needs matplotlib: pip install 'elunumba[plot]'")
     console = stdout_console(min_width=120)
+    err = Console(stderr=True)
     if loaded is None:
         for experiment in experiments:
             modules, install = NEEDS.get(experiment, ((), ""))
@@ -103,9 +119,9 @@ def train(experiments, seeds, jobs, quick, json_path, plot_path, readme_path, lo
             for option, path in (("--json", json_path), ("--plot", plot_path),
                                  ("--readme", readme_path)):
                 command += [option, str(path)] if path else []
-            result = _run(command, experiments, seeds, jobs, quick, console)
+            result = _run(command, experiments, seeds, jobs, quick, err)
         except KeyboardInterrupt:
-            console.print("[yellow]interrupted: nothing written[/yellow]")
+            err.print("[yellow]interrupted: nothing written[/yellow]")
             sys.exit(EXIT_INTERRUPTED)
     else:
         from elunumba.lab.train import results
@@ -117,20 +133,20 @@ def train(experiments, seeds, jobs, quick, json_path, plot_path, readme_path, lo
         from elunumba.lab.train import results
 
         write_text(json_path, results.dumps(result))
-        console.print(f"wrote {json_path}")
     if plot_path:
         from elunumba.lab.train import figure
 
         write_output(plot_path, lambda out: figure.draw(out, result))
-        console.print(f"wrote {plot_path}")
     if readme_path:
         from elunumba.lab.train import readme
 
-        write_text(readme_path, readme.rewrite(readme_path.read_text(), result))
-        console.print(f"rewrote the training tables in {readme_path}")
+        write_text(readme_path, readme.rewrite(readme_path.read_text(), result),
+                   f"rewrote the training tables in {readme_path}")
 
 
 def _run(command, experiments, seeds, jobs, quick, console):
+    """The runs, with a progress bar (or, off a terminal, a line every twentieth of the runs) on
+    ``console``, stderr, so that stdout holds only the results."""
     from elunumba.lab import machine
     from elunumba.lab.train import results, runner
 

@@ -32,6 +32,9 @@ import numpy as np
 
 from .api import SELU_ALPHA, SELU_SCALE
 
+__all__ = ["Moments", "elu_moments", "selu_moments", "celu_moments", "relu_moments",
+           "leaky_relu_moments", "zero_mean_alpha", "init_gain", "selu_fixed_point", "compare"]
+
 _SQRT2 = math.sqrt(2.0)
 _INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
 _SQRT_HALF_PI = math.sqrt(0.5 * math.pi)
@@ -52,7 +55,29 @@ _erfc = np.frompyfunc(math.erfc, 1, 1)
 
 
 class Moments(NamedTuple):
-    """E[f(X)], E[f(X)^2], Var[f(X)] and E[f'(X)] for X ~ N(mu, sigma^2), as float64 arrays."""
+    """E[f(X)], E[f(X)^2], Var[f(X)] and E[f'(X)] for X ~ N(mu, sigma^2), as float64 arrays.
+
+    What ``elu_moments`` and the other ``*_moments`` functions return, in the broadcast shape
+    of their ``mu`` and ``sigma`` (0-d for scalars).
+
+    Parameters
+    ----------
+    mean : ndarray
+        E[f(X)].
+    second_moment : ndarray
+        E[f(X)^2].
+    variance : ndarray
+        Var[f(X)] = E[f(X)^2] - E[f(X)]^2, clamped at 0.
+    mean_grad : ndarray
+        E[f'(X)], the mean slope.
+
+    Examples
+    --------
+    >>> from elunumba import stats
+    >>> moments = stats.relu_moments(0.0, 1.0)
+    >>> print(round(float(moments.second_moment), 6), moments._fields)
+    0.5 ('mean', 'second_moment', 'variance', 'mean_grad')
+    """
 
     mean: np.ndarray
     second_moment: np.ndarray
@@ -322,8 +347,45 @@ def _variance(second, mean):
 
 
 def elu_moments(mu, sigma, alpha=1.0, *, scale=1.0, input_scale=1.0):
-    """Moments of ELU (``scale*x`` for x > 0 else ``scale*alpha*expm1(input_scale*x)``) for
-    X ~ N(mu, sigma^2). alpha=0 is ReLU; see ``selu_moments`` and ``celu_moments``."""
+    """Moments of ELU for X ~ N(mu, sigma^2), in closed form (no numerical integration)::
+
+        ELU(x) = scale * x                                   if x > 0
+                 scale * alpha * (exp(input_scale * x) - 1)  otherwise
+
+    alpha = 0 is ReLU; see also ``selu_moments`` and ``celu_moments``.
+
+    Parameters
+    ----------
+    mu : float or array_like
+        The normal's mean; finite.
+    sigma : float or array_like
+        Its standard deviation; finite and > 0. mu and sigma broadcast together.
+    alpha : float, default 1.0
+        Finite, >= 0.
+    scale : float, default 1.0
+        Keyword only. Finite, > 0.
+    input_scale : float, default 1.0
+        Keyword only. Finite, > 0.
+
+    Returns
+    -------
+    Moments
+        mean, second_moment, variance and mean_grad, float64 arrays of the broadcast shape.
+
+    Raises
+    ------
+    ValueError
+        A parameter out of the ranges above, or mu and sigma that do not broadcast.
+
+    Examples
+    --------
+    >>> from elunumba import stats
+    >>> m = stats.elu_moments(0.0, 1.0)
+    >>> print(f"{float(m.mean):.6f} {float(m.variance):.6f} {float(m.mean_grad):.6f}")
+    0.160521 0.619179 0.761578
+    >>> stats.elu_moments([0.0, 1.0, 2.0], 1.0).mean.shape
+    (3,)
+    """
     mu, sigma = check_normal(mu, sigma)
     alpha = _check_parameter("alpha", alpha, 0.0, strict=False)
     scale = _check_parameter("scale", scale, 0.0, strict=True)
@@ -341,20 +403,94 @@ def elu_moments(mu, sigma, alpha=1.0, *, scale=1.0, input_scale=1.0):
 
 
 def selu_moments(mu, sigma):
+    """Moments of SELU, ``elu_moments(mu, sigma, SELU_ALPHA, scale=SELU_SCALE)``.
+
+    Parameters
+    ----------
+    mu, sigma : float or array_like
+        The normal's mean and standard deviation, as for ``elu_moments``.
+
+    Returns
+    -------
+    Moments
+
+    Examples
+    --------
+    >>> from elunumba import stats
+    >>> m = stats.selu_moments(0.0, 1.0)  # SELU's fixed point: mean 0, variance 1
+    >>> print(abs(float(m.mean)) < 1e-12, round(float(m.variance), 6))
+    True 1.0
+    """
     return elu_moments(mu, sigma, SELU_ALPHA, scale=SELU_SCALE)
 
 
 def celu_moments(mu, sigma, alpha=1.0):
+    """Moments of CELU, ``elu_moments(mu, sigma, alpha, input_scale=1/alpha)``.
+
+    Parameters
+    ----------
+    mu, sigma : float or array_like
+        The normal's mean and standard deviation, as for ``elu_moments``.
+    alpha : float, default 1.0
+        Finite, > 0.
+
+    Returns
+    -------
+    Moments
+
+    Examples
+    --------
+    >>> from elunumba import stats
+    >>> print(f"{float(stats.celu_moments(0.0, 1.0, alpha=2.0).mean):.6f}")
+    0.098180
+    """
     alpha = _check_parameter("alpha", alpha, 0.0, strict=True)
     return elu_moments(mu, sigma, alpha, input_scale=1.0 / alpha)
 
 
 def relu_moments(mu, sigma):
+    """Moments of ReLU, ``max(0, x)``: ``elu_moments(mu, sigma, alpha=0)``.
+
+    Parameters
+    ----------
+    mu, sigma : float or array_like
+        The normal's mean and standard deviation, as for ``elu_moments``.
+
+    Returns
+    -------
+    Moments
+
+    Examples
+    --------
+    >>> from elunumba import stats
+    >>> m = stats.relu_moments(0.0, 1.0)  # mean 1/sqrt(2 pi), variance 1/2 - 1/(2 pi)
+    >>> print(f"{float(m.mean):.6f} {float(m.variance):.6f}")
+    0.398942 0.340845
+    """
     return elu_moments(mu, sigma, 0.0)
 
 
 def leaky_relu_moments(mu, sigma, slope=0.01):
-    """Moments of LeakyReLU: ``x`` for x > 0 else ``slope*x`` (slope >= 0)."""
+    """Moments of LeakyReLU, ``x`` for x > 0 else ``slope*x``, for X ~ N(mu, sigma^2).
+
+    Parameters
+    ----------
+    mu, sigma : float or array_like
+        The normal's mean and standard deviation, as for ``elu_moments``.
+    slope : float, default 0.01
+        Finite, >= 0.
+
+    Returns
+    -------
+    Moments
+
+    Examples
+    --------
+    >>> from elunumba import stats
+    >>> m = stats.leaky_relu_moments(0.0, 1.0, slope=0.01)
+    >>> print(f"{float(m.mean):.6f} {float(m.mean_grad):.6f}")
+    0.394953 0.505000
+    """
     mu, sigma = check_normal(mu, sigma)
     slope = _check_parameter("slope", slope, 0.0, strict=False)
     with np.errstate(all="ignore"):
@@ -384,6 +520,25 @@ def zero_mean_alpha(mu, sigma, *, input_scale=1.0):
     the closed form cancels), so in exact arithmetic the root always exists; it is NaN where it
     does not fit a float64 (the negative part's expectation underflows, e.g. mu >> sigma).
     For the standard normal it is SELU's alpha, 1.6733.
+
+    Parameters
+    ----------
+    mu, sigma : float or array_like
+        The normal's mean and standard deviation, as for ``elu_moments``.
+    input_scale : float, default 1.0
+        Keyword only. Finite, > 0.
+
+    Returns
+    -------
+    ndarray
+        alpha, float64, in the broadcast shape of mu and sigma.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from elunumba import stats
+    >>> print(np.round(stats.zero_mean_alpha([0.0, 1.0], 1.0), 6))
+    [ 1.673263 19.107361]
     """
     mu, sigma = check_normal(mu, sigma)
     input_scale = _check_parameter("input_scale", input_scale, 0.0, strict=True)
@@ -400,6 +555,24 @@ def init_gain(moments, sigma):
     g^2 E[f(X)^2], which equals sigma^2 for g = sigma / sqrt(E[f(X)^2]). ReLU at N(0, 1): sqrt(2).
     NaN where E[f(X)^2] is not a normal positive float64 (it underflowed or overflowed, so the
     ratio cannot be formed from it).
+
+    Parameters
+    ----------
+    moments : Moments
+        The activation's moments at N(mu, sigma^2) (only ``second_moment`` is used).
+    sigma : float or array_like
+        The same sigma.
+
+    Returns
+    -------
+    ndarray
+        g, float64.
+
+    Examples
+    --------
+    >>> from elunumba import stats
+    >>> print(round(float(stats.init_gain(stats.relu_moments(0.0, 1.0), 1.0)), 6))  # sqrt(2)
+    1.414214
     """
     second = np.asarray(moments.second_moment, np.float64)
     usable = np.isfinite(second) & (second >= np.finfo(np.float64).tiny)
@@ -413,6 +586,18 @@ def selu_fixed_point():
     """(alpha, scale) that map N(0, 1) to mean 0 and variance 1 through ELU: SELU's constants.
 
     alpha makes the mean zero whatever the scale; scale then makes the second moment one.
+
+    Returns
+    -------
+    tuple of two floats
+        (alpha, scale), SELU_ALPHA and SELU_SCALE to within a few ULP.
+
+    Examples
+    --------
+    >>> from elunumba import stats
+    >>> alpha, scale = stats.selu_fixed_point()
+    >>> print(round(alpha, 6), round(scale, 6))
+    1.673263 1.050701
     """
     alpha = float(zero_mean_alpha(0.0, 1.0))
     scale = 1.0 / math.sqrt(float(elu_moments(0.0, 1.0, alpha).second_moment))
@@ -421,7 +606,34 @@ def selu_fixed_point():
 
 def compare(mu, sigma, alpha=1.0, slope=0.01):
     """One record per activation (ELU_alpha, SELU, CELU_alpha, ReLU, LeakyReLU_slope): its
-    moments and init gain for N(mu, sigma^2), scalars as floats. Used by ``elunumba stats``."""
+    moments and init gain for N(mu, sigma^2), scalars as floats. Used by ``elunumba stats``.
+
+    Parameters
+    ----------
+    mu : float
+        The normal's mean; finite.
+    sigma : float
+        Its standard deviation; finite and > 0.
+    alpha : float, default 1.0
+        ELU's and CELU's alpha; finite, > 0.
+    slope : float, default 0.01
+        LeakyReLU's slope; finite, >= 0.
+
+    Returns
+    -------
+    list of dict
+        Per activation: "activation" (its name), "mean", "second_moment", "variance",
+        "mean_grad" and "init_gain".
+
+    Examples
+    --------
+    >>> from elunumba import stats
+    >>> rows = stats.compare(0.0, 1.0)
+    >>> print([row["activation"] for row in rows])
+    ['ELU(alpha=1)', 'SELU', 'CELU(alpha=1)', 'ReLU', 'LeakyReLU(slope=0.01)']
+    >>> print(round(rows[3]["init_gain"], 6))
+    1.414214
+    """
     mu = float(np.asarray(check_normal(mu, sigma)[0]))
     sigma = float(sigma)
     alpha = _check_parameter("alpha", alpha, 0.0, strict=True)

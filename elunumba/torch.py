@@ -36,24 +36,131 @@ _DTYPES = (torch.float16, torch.float32, torch.float64, torch.bfloat16)
 
 
 def elu(input, alpha=1.0, inplace=False):
-    """``torch.nn.functional.elu`` on elunumba's kernels."""
+    """``torch.nn.functional.elu`` on elunumba's kernels, with autograd (Clevert et al. 2015)::
+
+        ELU(x) = x                      if x > 0
+                 alpha * (exp(x) - 1)   otherwise
+
+    Parameters
+    ----------
+    input : torch.Tensor
+        A dense (strided) float16, bfloat16, float32 or float64 tensor on the CPU or a CUDA
+        GPU, of any shape; anything else raises TypeError.
+    alpha : float, default 1.0
+        The negative branch's saturation (-alpha as x -> -inf): a real number (else TypeError).
+        Where a derivative is wanted (input requires grad, forward-mode AD) it must be >= 0,
+        because the backward pass keeps only the output (else ValueError).
+    inplace : bool, default False
+        Overwrite ``input`` with the result and return it. Refused with RuntimeError, before
+        anything is written, for a leaf tensor that requires grad, an inference tensor
+        outside inference mode and a tensor whose elements may share memory (``expand``).
+
+    Returns
+    -------
+    torch.Tensor
+        ELU(input), of its shape, dtype and device; ``input`` itself when inplace.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from elunumba.torch import elu
+    >>> x = torch.tensor([-1.0, 0.0, 2.0], requires_grad=True)
+    >>> y = elu(x)
+    >>> y.detach()
+    tensor([-0.6321,  0.0000,  2.0000])
+    >>> y.sum().backward()
+    >>> x.grad
+    tensor([0.3679, 1.0000, 1.0000])
+    """
     return _apply(input, alpha, 1.0, 1.0, inplace)
 
 
 def selu(input, inplace=False):
-    """``torch.nn.functional.selu`` on elunumba's kernels."""
+    """``torch.nn.functional.selu`` on elunumba's kernels, with autograd::
+
+        SELU(x) = SELU_SCALE * x                           if x > 0
+                  SELU_SCALE * SELU_ALPHA * (exp(x) - 1)   otherwise
+
+    with Klambauer et al.'s (2017) constants ``elunumba.SELU_ALPHA`` = 1.6732632423543772 and
+    ``elunumba.SELU_SCALE`` = 1.0507009873554805.
+
+    Parameters
+    ----------
+    input : torch.Tensor
+        As for ``elu``.
+    inplace : bool, default False
+        As for ``elu``.
+
+    Returns
+    -------
+    torch.Tensor
+        SELU(input), of its shape, dtype and device; ``input`` itself when inplace.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from elunumba.torch import selu
+    >>> selu(torch.tensor([-1.0, 0.0, 1.0]))
+    tensor([-1.1113,  0.0000,  1.0507])
+    """
     return _apply(input, elunumba.SELU_ALPHA, elunumba.SELU_SCALE, 1.0, inplace)
 
 
 def celu(input, alpha=1.0, inplace=False):
-    """``torch.nn.functional.celu`` on elunumba's kernels; needs alpha > 0."""
+    """``torch.nn.functional.celu`` on elunumba's kernels, with autograd (Barron 2017)::
+
+        CELU(x) = max(0, x) + min(0, alpha * (exp(x / alpha) - 1))
+
+    that is ELU with input_scale = 1/alpha.
+
+    Parameters
+    ----------
+    input : torch.Tensor
+        As for ``elu``.
+    alpha : float, default 1.0
+        A real number > 0 (else ValueError; TypeError for a value that is not real).
+    inplace : bool, default False
+        As for ``elu``.
+
+    Returns
+    -------
+    torch.Tensor
+        CELU(input), of its shape, dtype and device; ``input`` itself when inplace.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from elunumba.torch import celu
+    >>> celu(torch.tensor([-2.0, 0.0, 1.0]), alpha=2.0)
+    tensor([-1.2642,  0.0000,  1.0000])
+    """
     if not _real(alpha) > 0:
         raise ValueError(f"celu needs alpha > 0 (its input scale is 1/alpha), got {alpha!r}")
     return _apply(input, alpha, 1.0, 1.0 / alpha, inplace)
 
 
 class ELU(torch.nn.Module):
-    """``torch.nn.ELU(alpha=1.0, inplace=False)`` on elunumba's kernels."""
+    """``torch.nn.ELU(alpha=1.0, inplace=False)`` on elunumba's kernels: applies ``elu``.
+
+    ``ELU(x) = x if x > 0 else alpha * (exp(x) - 1)``, element by element.
+
+    Parameters
+    ----------
+    alpha : float, default 1.0
+        As for ``elu``: >= 0 where a derivative is wanted.
+    inplace : bool, default False
+        Overwrite the input in ``forward``, as for ``elu``.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from elunumba.torch import ELU
+    >>> model = torch.nn.Sequential(torch.nn.Linear(4, 4), ELU(inplace=True))
+    >>> model[1]
+    ELU(alpha=1.0, inplace=True)
+    >>> ELU(alpha=0.5)(torch.tensor([-2.0, 0.0, 1.0]))
+    tensor([-0.4323,  0.0000,  1.0000])
+    """
 
     def __init__(self, alpha=1.0, inplace=False):
         super().__init__()
@@ -68,7 +175,22 @@ class ELU(torch.nn.Module):
 
 
 class SELU(torch.nn.Module):
-    """``torch.nn.SELU(inplace=False)`` on elunumba's kernels."""
+    """``torch.nn.SELU(inplace=False)`` on elunumba's kernels: applies ``selu``.
+
+    ``SELU(x) = SELU_SCALE * (x if x > 0 else SELU_ALPHA * (exp(x) - 1))``, element by element.
+
+    Parameters
+    ----------
+    inplace : bool, default False
+        Overwrite the input in ``forward``, as for ``elu``.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from elunumba.torch import SELU
+    >>> SELU()(torch.tensor([-1.0, 0.0, 1.0]))
+    tensor([-1.1113,  0.0000,  1.0507])
+    """
 
     def __init__(self, inplace=False):
         super().__init__()
@@ -82,7 +204,24 @@ class SELU(torch.nn.Module):
 
 
 class CELU(ELU):
-    """``torch.nn.CELU(alpha=1.0, inplace=False)`` on elunumba's kernels."""
+    """``torch.nn.CELU(alpha=1.0, inplace=False)`` on elunumba's kernels: applies ``celu``.
+
+    ``CELU(x) = max(0, x) + min(0, alpha * (exp(x / alpha) - 1))``, element by element.
+
+    Parameters
+    ----------
+    alpha : float, default 1.0
+        As for ``celu``: > 0.
+    inplace : bool, default False
+        Overwrite the input in ``forward``, as for ``elu``.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from elunumba.torch import CELU
+    >>> CELU(alpha=2.0)(torch.tensor([-2.0, 0.0, 1.0]))
+    tensor([-1.2642,  0.0000,  1.0000])
+    """
 
     def forward(self, input):
         return celu(input, self.alpha, self.inplace)

@@ -6,6 +6,7 @@ reads the files named below from bench_results/accuracy/ (each records the comma
 and links each from the page by a path relative to the page.
 """
 
+import argparse
 import json
 import os
 import sys
@@ -66,4 +67,8 @@ def main(path=PAGE):
 
 
 if __name__ == "__main__":
-    main(*sys.argv[1:])
+    parser = argparse.ArgumentParser(prog="python -m tools.accuracy_tables",
+                                     description=__doc__.split("\n\n")[0])
+    parser.add_argument("page", metavar="PAGE.md", nargs="?", default=PAGE,
+                        help="the page to rewrite (default docs/accuracy.md)")
+    main(parser.parse_args().page)

@@ -7,6 +7,7 @@ Every command and subcommand of `elunumba` gets a section with its --help text a
 tests/tools/test_cli_reference.py fails when a command or an option is missing from the page.
 """
 
+import argparse
 import sys
 from pathlib import Path
 
@@ -21,11 +22,14 @@ MARKERS = ("<!-- cli-reference:start -->", "<!-- cli-reference:end -->")
 
 
 def commands(group=cli, path=("elunumba",)):
-    """(words, command) for the group and every command under it, depth first, by name."""
+    """(words, command) for the group and every command under it (hidden ones included), depth
+    first, by name: through each group's own listing, since the top level imports its commands
+    only when asked for one."""
     yield path, group
     if isinstance(group, click.Group):
-        for name in sorted(group.commands):
-            yield from commands(group.commands[name], (*path, name))
+        context = click.Context(group)
+        for name in sorted(group.list_commands(context)):
+            yield from commands(group.get_command(context, name), (*path, name))
 
 
 def body():
@@ -48,4 +52,8 @@ def main(path=PAGE):
 
 
 if __name__ == "__main__":
-    main(*sys.argv[1:])
+    parser = argparse.ArgumentParser(prog="python -m tools.cli_reference",
+                                     description=__doc__.split("\n\n")[0])
+    parser.add_argument("page", metavar="PAGE.md", nargs="?", default=PAGE,
+                        help="the page to rewrite (default docs/cli.md)")
+    main(parser.parse_args().page)

@@ -16,6 +16,8 @@ Each interval is widened a little, since the rounding of n may leave r just outs
     python -m tools.fit_expm1
 """
 
+import argparse
+
 import mpmath as mp
 import numpy as np
 
@@ -51,6 +53,8 @@ def fit(tail_degree, dtype, interval):
 
 
 if __name__ == "__main__":
+    argparse.ArgumentParser(prog="python -m tools.fit_expm1",
+                            description=__doc__.split("\n\n")[0]).parse_args()
     for name, degree, dtype, interval in FITS:
         coefficients, log2_error = fit(degree, dtype, interval)
         print(f"{name}: r in [{float(interval[0]):.6f}, {float(interval[1]):.6f}], "

@@ -11,6 +11,7 @@ otherwise.
     python -m tools.gate_sensitivity > bench_results/accuracy/gate-sensitivity.md
 """
 
+import argparse
 import os
 import subprocess
 import sys
@@ -83,4 +84,6 @@ def main():
 
 
 if __name__ == "__main__":
+    argparse.ArgumentParser(prog="python -m tools.gate_sensitivity",
+                            description=__doc__.split("\n\n")[0]).parse_args()
     sys.exit(main())

@@ -7,6 +7,7 @@ the smallest size from which "parallel" is faster at every larger size measured.
     python -m tools.measure_threshold
 """
 
+import argparse
 import time
 
 import numpy as np
@@ -41,4 +42,6 @@ def main():
 
 
 if __name__ == "__main__":
+    argparse.ArgumentParser(prog="python -m tools.measure_threshold",
+                            description=__doc__.split("\n\n")[0]).parse_args()
     main()

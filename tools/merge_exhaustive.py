@@ -8,6 +8,7 @@ Every run must be complete over its range, of the same dtype and alpha, on the s
 OUT.json records each run's command (in "commands") and is written atomically.
 """
 
+import argparse
 import json
 import sys
 
@@ -26,14 +27,18 @@ def merged(runs):
             **result}
 
 
-def main(argv):
-    if len(argv) < 2:
-        print("usage: python -m tools.merge_exhaustive OUT.json RUN.json ...", file=sys.stderr)
-        sys.exit(2)
+def main(argv=None):
+    parser = argparse.ArgumentParser(prog="python -m tools.merge_exhaustive",
+                                     description=__doc__.split("\n\n")[0])
+    parser.add_argument("out", metavar="OUT.json", help="the merged result to write")
+    parser.add_argument("runs", metavar="RUN.json", nargs="+",
+                        help="complete `elunumba accuracy --exhaustive --json` runs over "
+                             "adjacent ranges")
+    args = parser.parse_args(argv)
     try:
-        out = check_output_path(argv[0], (".json",))
+        out = check_output_path(args.out, (".json",))
         runs = []
-        for name in argv[1:]:
+        for name in args.runs:
             with open(name) as file:
                 runs.append(json.load(file))
         result = merged(runs)
@@ -47,4 +52,4 @@ def main(argv):
 
 
 if __name__ == "__main__":
-    main(sys.argv[1:])
+    main()

@@ -6,6 +6,7 @@ writes bench_results/figures/elu-page.png by default, with the slider moved to a
 grid point nearest the zero-mean alpha for N(0, 1)).
 """
 
+import argparse
 import sys
 import tempfile
 from pathlib import Path
@@ -13,7 +14,8 @@ from pathlib import Path
 from elunumba.lab.files import atomic_output, check_output_path
 from elunumba.lab.plot import browser, page
 
-DEFAULT = Path(__file__).resolve().parent.parent / "bench_results" / "figures" / "elu-page.png"
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT = ROOT / "bench_results" / "figures" / "elu-page.png"
 
 
 def main(out=DEFAULT, alpha="1.65"):
@@ -36,5 +38,16 @@ def main(out=DEFAULT, alpha="1.65"):
     print(f"wrote {out} (alpha = {data['alphas'][row]})")
 
 
+def parse(argv=None):
+    parser = argparse.ArgumentParser(prog="python -m tools.page_screenshot",
+                                     description=__doc__.split("\n\n")[0])
+    parser.add_argument("out", metavar="OUT.png", nargs="?", default=DEFAULT,
+                        help=f"the screenshot to write (default {DEFAULT.relative_to(ROOT)})")
+    parser.add_argument("alpha", metavar="ALPHA", nargs="?", default="1.65",
+                        help="where to move the slider (default 1.65)")
+    return parser.parse_args(argv)
+
+
 if __name__ == "__main__":
-    main(*sys.argv[1:])
+    arguments = parse()
+    main(arguments.out, arguments.alpha)

@@ -5,7 +5,24 @@ HOST_TARGETS = ("cpu", "parallel")
 
 
 class TargetUnavailableError(RuntimeError):
-    """An explicitly requested target cannot run on this machine."""
+    """An explicitly requested target cannot run on this machine.
+
+    Raised by the public functions for ``target="cuda"`` where no GPU, no driver or no CUDA
+    support (``elunumba[cuda]``) is there; the message names what is missing and the targets
+    that can run. ``target="auto"`` never raises it: it picks a target that can run.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import elunumba
+    >>> x = np.array([-1.0, 0.0, 2.0])
+    >>> try:
+    ...     y = elunumba.elu(x, target="cuda")
+    ... except elunumba.TargetUnavailableError:
+    ...     y = elunumba.elu(x, target="parallel")  # no GPU here: all CPU threads instead
+    >>> print(np.round(y, 4))
+    [-0.6321  0.      2.    ]
+    """
 
 
 def check_target(target):
@@ -15,8 +32,23 @@ def check_target(target):
 
 
 def available_targets():
-    """The targets that can run here, in TARGETS order: "cuda" only where a GPU (or Numba's
-    simulator) and numba's CUDA support are both there. Imports the CUDA backend to find out."""
+    """The targets that can run on this machine, in ``elunumba.TARGETS`` order.
+
+    "cuda" is among them only where a GPU (or Numba's simulator, NUMBA_ENABLE_CUDASIM=1) and
+    numba's CUDA support are both there; finding out imports the CUDA backend (no kernel is
+    compiled).
+
+    Returns
+    -------
+    tuple of str
+        ``("auto", "cpu", "parallel")``, or with "cuda" at the end.
+
+    Examples
+    --------
+    >>> import elunumba
+    >>> {"auto", "cpu", "parallel"} <= set(elunumba.available_targets())
+    True
+    """
     try:
         cuda_backend()
     except TargetUnavailableError:

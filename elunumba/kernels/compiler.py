@@ -34,7 +34,22 @@ def target():
 
 
 class CacheWarning(UserWarning):
-    """elunumba's kernels compile without Numba's disk cache in this process."""
+    """elunumba's kernels compile without Numba's disk cache in this process.
+
+    Issued once per process where the on-disk kernel cache cannot be used (no writable cache
+    folder, or a damaged cache file): the kernels then compile in memory, with the same
+    results, on the first call of each process. Set ``NUMBA_CACHE_DIR`` to a writable folder
+    to keep them between processes, or filter the warning.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> import elunumba
+    >>> with warnings.catch_warnings():
+    ...     warnings.simplefilter("ignore", elunumba.CacheWarning)
+    ...     print(elunumba.elu(2.0))
+    2.0
+    """
 
 
 class _Interleaving(CPUDispatcher):

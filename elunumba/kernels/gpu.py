@@ -67,12 +67,24 @@ def availability():
     if config.ENABLE_CUDASIM:
         return True, "the Numba CUDA simulator (NUMBA_ENABLE_CUDASIM=1)"
     if not cuda.is_available():
-        try:
-            cuda.detect()
-        except Exception as error:  # the driver's own words are the useful part
-            return False, f"no usable CUDA device ({str(error).strip().splitlines()[0]})"
-        return False, "no usable CUDA device (numba.cuda.is_available() is False)"
+        words = failure()
+        return False, "no usable CUDA device" + (f" ({words})" if words else "")
     return True, cuda.get_current_device().name
+
+
+def failure():
+    """Why CUDA does not initialise here, in numba's words on one line; '' where they say
+    nothing. Numba reports the driver's failure as "Error at driver init: REASON" or "Error at
+    driver init: \\nREASON:", and without a driver REASON may be empty."""
+    try:
+        cuda.detect()
+    except Exception as error:  # the driver's own words are the useful part
+        text = " ".join(str(error).split())
+        prefix = "Error at driver init:"
+        if not text.startswith(prefix):
+            return text
+        return text[len(prefix):].strip().rstrip(":").strip()
+    return "numba.cuda.is_available() is False"
 
 
 def launch(op, device_arrays, kernel_coefs):

@@ -42,7 +42,23 @@ _forked_from_unsafe_layer = False
 
 
 class ThreadingLayerWarning(UserWarning):
-    """elunumba's parallel kernels run on another threading layer than the TBB installed."""
+    """elunumba's parallel kernels run on another threading layer than the TBB installed.
+
+    Issued once per process, when elunumba starts the threading layer, where TBB is installed
+    but Numba had started another layer before ``import elunumba`` (docs/threads.md); the
+    results are the same, but that layer is not safe in forked children or under concurrent
+    calls. To keep it quiet, import elunumba before anything starts Numba's threads, or filter
+    it.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> import elunumba
+    >>> with warnings.catch_warnings():
+    ...     warnings.simplefilter("ignore", elunumba.ThreadingLayerWarning)
+    ...     print(elunumba.threading_layer() in ("tbb", "omp", "workqueue"))
+    True
+    """
 
 
 def run(parallel_kernel, serial_kernel, args):
@@ -61,8 +77,21 @@ def run(parallel_kernel, serial_kernel, args):
 
 
 def layer():
-    """The threading layer the parallel kernels run on ("tbb", "omp" or "workqueue"), starting
-    it if nothing in this process has yet."""
+    """The Numba threading layer that ``target="parallel"`` runs on, starting it if nothing in
+    this process has yet.
+
+    Returns
+    -------
+    str
+        "tbb" (what elunumba wants: install ``elunumba[tbb]``), "omp" or "workqueue";
+        docs/threads.md says what each means for forked processes and concurrent calls.
+
+    Examples
+    --------
+    >>> import elunumba
+    >>> elunumba.threading_layer() in ("tbb", "omp", "workqueue")
+    True
+    """
     return _layer or _start()
 
 

@@ -3,12 +3,14 @@ wrong, before anything is measured and without a traceback; Ctrl-C exits 130; ou
 written whole or not at all."""
 
 import json
+import sys
 import tracemalloc
 
 import click
 import numpy as np
 import pytest
 from click.testing import CliRunner
+from helpers import ROOT
 
 from elunumba.lab.accuracy import exhaustive, gate, plot, reference, report, variants
 from elunumba_cli import accuracy as accuracy_cli
@@ -182,7 +184,7 @@ def test_failed_json_write_leaves_the_old_file(monkeypatch, tmp_path):
     out.write_text("kept")
     monkeypatch.setattr("elunumba.lab.files.json.dump", _fail_halfway)
     with pytest.raises(click.ClickException, match=f"cannot write {out}: disk full"):
-        accuracy_cli._write_json(out, {"a": 1})
+        accuracy_cli.write_json(out, {"a": 1})
     assert out.read_text() == "kept" and sorted(p.name for p in tmp_path.iterdir()) == [
         "report.json"]
 
@@ -316,3 +318,39 @@ def test_check_without_extended_precision_says_so_and_fails(nothing_measured, mo
     assert result.exit_code == 1
     assert "cannot check here: the accuracy references need an 80-bit long double" in \
         result.output
+
+
+def test_exhaustive_warns_on_stderr_how_long_it_will_take_before_it_starts(monkeypatch):
+    """The estimate scales with the inputs asked for and the threads, and is said before the
+    first input is checked."""
+    said_before = []
+
+    class Started(Exception):
+        pass
+
+    def record_and_stop(variants, start, stop, progress=None, alpha=1.0):
+        sys.stderr.flush()
+        said_before.append(sys.stderr.buffer.getvalue().decode())
+        raise Started
+
+    monkeypatch.setattr(exhaustive, "run", record_and_stop)
+    monkeypatch.setattr(accuracy_cli.threads, "count", lambda: 2)
+    result = invoke(["accuracy", "--exhaustive"])
+    assert isinstance(result.exception, Started)
+    (before,) = said_before
+    text = " ".join(before.split())
+    assert "checking 4,294,967,296 float32 inputs: about 2.8 hours on 2 threads (an estimate " \
+           "from a recorded full run" in text
+    assert result.stdout == ""
+    said_before.clear()
+    invoke(["accuracy", "--exhaustive", "--start", "0xbf000000", "--stop", "0xbf800000"])
+    assert "checking 8,388,608 float32 inputs: about 20 seconds on 2 threads" in \
+        " ".join(said_before[0].split())
+
+
+def test_the_exhaustive_estimate_is_the_recorded_rate():
+    recorded = json.loads((ROOT / "bench_results" / "accuracy" /
+                           "accuracy-float32-exhaustive.json").read_text())
+    assert recorded["complete"] and recorded["inputs_checked"] == 2**32
+    rate = recorded["inputs_checked"] / recorded["seconds"] / 2  # two threads
+    assert accuracy_cli.EXHAUSTIVE_INPUTS_PER_THREAD_S == pytest.approx(rate, rel=1e-3)

@@ -74,8 +74,8 @@ def test_the_walk_finds_every_command_that_reads_or_writes_files():
         ("bench", "json_path"), ("bench", "csv_path"), ("bench", "markdown_path"),
         ("bench", "plot_path"), ("bench dask", "json_path"), ("bench table", "page"),
         ("accuracy", "json_path"), ("accuracy", "plot_path"), ("check", "json_path"),
-        ("plot", "png"), ("plot", "json_path"), ("plot", "html_path"), ("stats", "json_path"),
-        ("train", "json_path"), ("train", "plot_path")}
+        ("plot", "figure_path"), ("plot", "json_path"), ("plot", "html_path"),
+        ("stats", "json_path"), ("train", "json_path"), ("train", "plot_path")}
     readers = {(" ".join(words), param.name) for words, _, param in READERS}
     assert readers >= {("bench compare", "old"), ("bench compare", "new"),
                        ("bench table", "results"), ("check", "thresholds")}

@@ -60,6 +60,16 @@ def test_cli_writes_png_json_and_html(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["elu.html", "elu.json", "elu.png"]
 
 
+@pytest.mark.parametrize("name, start", [("elu.svg", b"<?xml"), ("elu.pdf", b"%PDF"),
+                                         ("ELU.PNG", b"\x89PNG")])
+def test_the_figure_is_written_in_the_format_its_suffix_names(tmp_path, name, start):
+    """The figure formats of bench --plot and accuracy --plot: .png, .svg and .pdf."""
+    result = CliRunner().invoke(cli, ["plot", str(tmp_path / name), "--alphas", "1"])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / name).read_bytes().startswith(start)
+    assert result.stdout == "" and f"wrote {tmp_path / name}" in result.stderr
+
+
 def test_page_data_holds_the_kernels_values_and_closed_form_statistics():
     from elunumba import stats
 
@@ -81,7 +91,7 @@ def test_page_data_holds_the_kernels_values_and_closed_form_statistics():
     (["--alphas", ",".join(["1"] * 9)], "1 to 8"),
     (["--slope", "-1"], "--slope"),
     (["--sigma", "0"], "--sigma"),
-    (["plot.gif"], "unsupported file type '.gif'"),
+    (["plot.gif"], "unsupported file type '.gif'; use one of .png, .svg, .pdf"),
     (["--json", "out.txt"], "unsupported file type '.txt'"),
     (["--html", "missing/out.html"], "does not exist"),
     (["ok.png", "--html", "missing/out.html"], "does not exist"),

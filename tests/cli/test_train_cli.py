@@ -57,15 +57,24 @@ def test_shortened_run_writes_result_figure_and_tables(quick_run):
     assert "ELU (elunumba)" in result.output and "ReLU" in result.output
 
 
+def test_progress_and_messages_go_to_stderr_and_stdout_holds_the_results(quick_run):
+    """As bench does: piped, stdout holds only the tables and the closing line."""
+    folder, result = quick_run
+    assert "runs, last" in result.stderr and "runs, last" not in result.stdout
+    assert f"wrote {folder / 'train.json'}" in result.stderr
+    assert "wrote" not in result.stdout and "rewrote" not in result.stdout
+    assert "ELU (elunumba)" in result.stdout and " s of CPU, on " in result.stdout
+
+
 def test_tables_and_figure_regenerate_from_the_result_alone(quick_run, tmp_path):
     folder, _ = quick_run
     (tmp_path / "README.md").write_text(BLOCK)
     result = CliRunner().invoke(cli, ["train", "--from", str(folder / "train.json"), "--readme",
                                       str(tmp_path / "README.md"), "--plot",
-                                      str(tmp_path / "again.png")])
+                                      str(tmp_path / "again.svg")])
     assert result.exit_code == 0, result.output
     assert (tmp_path / "README.md").read_text() == (folder / "README.md").read_text()
-    assert (tmp_path / "again.png").stat().st_size > 0
+    assert (tmp_path / "again.svg").read_bytes().startswith(b"<?xml")
 
 
 def test_results_rebuild_exactly_from_their_json(quick_run):

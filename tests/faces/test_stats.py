@@ -192,7 +192,9 @@ def test_cli_table_and_json(tmp_path):
     (["--sigma", "-2"], "--sigma"),
     (["--mu", "nan"], "'--mu': nan is not a finite number"),
     (["--mu", "inf"], "--mu"),
-    (["--alpha", "0"], "--alpha"),
+    (["--alpha", "0"], "'--alpha': 0.0 is not a finite number > 0 and <= 1e+75: CELU(x) = "
+                       "max(0, x) + min(0, alpha*(exp(x/alpha) - 1)) divides by alpha; ELU with "
+                       "alpha 0 is ReLU, whose row the table always has"),
     (["--slope", "-0.1"], "'--slope': -0.1 is not a finite number >= 0"),
     (["--sigma", "abc"], "--sigma"),
     (["--json", "missing-folder/stats.json"], "does not exist"),

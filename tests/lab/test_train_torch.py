@@ -1,5 +1,5 @@
-"""The ConvNet on the digits: the seeds' layout, the same losses with torch's ELU and with
-elunumba.torch's, and dead units as the in-place backward pass sees them."""
+"""The ConvNet on the digits: the tutorial's ConvNetELU layout, the same losses with torch's ELU
+and with elunumba.torch's, and dead units as the in-place backward pass sees them."""
 
 import numpy as np
 import pytest

@@ -1,8 +1,8 @@
-"""The two-panel PNG: activations on the left, their derivatives (by the fused kernel) right."""
+"""The two-panel figure: activations on the left, their derivatives (by the fused kernel) right."""
 
 import io
 
-from ..files import atomic_output
+from ..files import FIGURE_SUFFIXES, atomic_output, output_format
 
 
 def pyplot():
@@ -12,12 +12,14 @@ def pyplot():
         matplotlib.use("Agg")
         import matplotlib.pyplot as plt
     except ImportError:
-        raise RuntimeError("drawing a PNG needs matplotlib: pip install 'elunumba[plot]'") from None
+        raise RuntimeError("drawing a figure needs matplotlib: pip install "
+                           "'elunumba[plot]'") from None
     return plt
 
 
 def draw(path, found):
-    """Draw ``curves.curves(...)`` output to the PNG ``path`` (written whole or not at all)."""
+    """Draw ``curves.curves(...)`` output to ``path``, a .png, .svg or .pdf by its suffix
+    (written whole or not at all)."""
     plt = pyplot()
     figure, (values, slopes) = plt.subplots(1, 2, figsize=(12, 5))
     for label, curve in found.items():
@@ -40,14 +42,15 @@ def draw(path, found):
         axes.axvline(0, color="grey", linewidth=0.6)
         axes.grid(True, alpha=0.3)
         axes.legend(loc="upper left" if axes is values else "lower right")
-    save_png(plt, figure, path, dpi=110)
+    save(plt, figure, path, dpi=110)
 
 
-def save_png(plt, figure, path, dpi):
-    """Lay out ``figure``, render it to memory and write the PNG whole or not at all."""
+def save(plt, figure, path, dpi):
+    """Lay out ``figure``, render it to memory in the format ``path``'s suffix names (one of
+    FIGURE_SUFFIXES, else PNG) and write it whole or not at all."""
     figure.tight_layout()
     buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=dpi)
+    figure.savefig(buffer, format=output_format(path, FIGURE_SUFFIXES), dpi=dpi)
     plt.close(figure)
     with atomic_output(path, "wb") as file:
         file.write(buffer.getvalue())

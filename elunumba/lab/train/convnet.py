@@ -1,7 +1,7 @@
-"""The seeds' ConvNetELU (Conv2d -> ELU(inplace) -> MaxPool -> ... -> Linear), cut to fit 8x8
-single-channel digits, in PyTorch, with any of the activations below.
+"""The ConvNetELU of a common ELU tutorial (Conv2d -> ELU(inplace) -> MaxPool -> ... -> Linear),
+cut to fit 8x8 single-channel digits, in PyTorch, with any of the activations below.
 
-Left out from the seeds' network: BatchNorm2d, which re-centres each channel and would hide the
+Left out from the tutorial's network: BatchNorm2d, which re-centres each channel and would hide the
 activation's own mean, and Dropout, which would make the runs depend on more than the seed. Two
 initialisations: PyTorch's default for Conv2d and Linear (weights and biases uniform in
 +-1/sqrt(fan_in), whatever the activation), and the gain from ``elunumba.stats`` (normal weights

@@ -6,7 +6,7 @@ import math
 
 import numpy as np
 
-from ..plot.figure import pyplot, save_png
+from ..plot.figure import pyplot, save
 from . import summary
 
 
@@ -25,7 +25,7 @@ def draw(path, result):
             panel.set_axis_off()
     figure.suptitle(f"{result['machine']['line']}; {result['seconds']:.0f} s in all",
                     fontsize=10)
-    save_png(plt, figure, path, dpi=90)
+    save(plt, figure, path, dpi=90)
 
 
 def _epochs_panel(panel, experiment, found):
