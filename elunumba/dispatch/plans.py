@@ -61,7 +61,8 @@ class Plan:
     def run(self, inputs, out):
         """The result, or None where the general path must decide (layouts, shapes, overlaps).
         ``out`` is taken here when it is an input itself (in place) or a separate writeable
-        array laid out like the inputs; the two outputs of "fused" are always new."""
+        array laid out like the inputs; for the fused ops, a tuple of two such arrays apart
+        from each other."""
         first = inputs[0]
         if first.ndim == 0 or not first.flags.c_contiguous:  # 0-d: the result is a scalar
             return None
@@ -75,6 +76,8 @@ class Plan:
             outputs = (out,)
         elif out is None:
             outputs = (np.empty(first.shape, first.dtype), np.empty(first.shape, first.dtype))
+        elif _usable_out_pair(out, inputs):
+            outputs = out
         else:
             return None
         arrays = inputs + outputs
@@ -94,3 +97,11 @@ def _usable_out(out, inputs):
     (in place) or apart from it (a partial overlap needs the general path's temporaries)."""
     return (_same_layout(out, inputs[0]) and out.flags.writeable
             and all(v is out or not np.may_share_memory(v, out) for v in inputs))
+
+
+def _usable_out_pair(out, inputs):
+    """``out`` is a tuple of two arrays (value, grad), each usable as _usable_out says and apart
+    from the other (two that may share memory go to the general path, which says whether they
+    do)."""
+    return (type(out) is tuple and len(out) == 2 and all(_usable_out(o, inputs) for o in out)
+            and not np.may_share_memory(out[0], out[1]))

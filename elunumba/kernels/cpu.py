@@ -13,7 +13,8 @@ import functools
 from numba import prange
 
 from . import compiler, threads
-from .formulas import FORMULAS, elu_slope_from_input, elu_slope_from_output, elu_value, variant
+from .formulas import (FORMULAS, elu_slope_from_input, elu_slope_from_output, elu_slope_of_value,
+                       elu_value, variant)
 from .storage import load, narrow, widen
 
 # target="auto" runs on one thread below this many elements and on all Numba threads from it on:
@@ -25,9 +26,10 @@ PARALLEL_THRESHOLD = 2**15
 # The loops below are templates. Their `elu_value` is not the one they are compiled with:
 # formulas.variant copies each loop once per formula with `elu_value` rebound to
 # FORMULAS[kind] ("unit", "exact" or "scaled", picked from the coefficients by
-# formulas.formula), so that one loop body serves all three without a branch per element. The
-# imported `elu_value` (the "exact" formula) is only what a template called directly would use;
-# gpu.py's kernels are rebound the same way.
+# formulas.formula), and `elu_slope_of_value` to SLOPES_OF_VALUE[kind], so that one loop body
+# serves all three without a branch per element. The imported ones (the "exact" formula and its
+# slope) are only what a template called directly would use; gpu.py's kernels are rebound the
+# same way.
 
 
 def _forward(x, y, poscoef, negcoef, negiptcoef):
@@ -47,7 +49,7 @@ def _fused(x, y, dydx, poscoef, negcoef, negiptcoef):
         stored = narrow(elu_value(widen(x[i]), poscoef, negcoef, negiptcoef), y)
         y[i] = stored
         # the slope of the stored (rounded) value: bit-identical to elu_backward(ones, y)
-        dydx[i] = narrow(elu_slope_from_output(widen(stored), poscoef, negcoef, negiptcoef), dydx)
+        dydx[i] = narrow(elu_slope_of_value(widen(stored), poscoef, negcoef, negiptcoef), dydx)
 
 
 def _grad_from_input(x, dydx, poscoef, negcoef, negiptcoef):

@@ -67,6 +67,16 @@ def elu_slope_from_output(y, poscoef, negcoef, negiptcoef):
 
 
 @register_jitable
+def elu_slope_from_unit_output(y, poscoef, negcoef, negiptcoef):
+    """elu_slope_from_output for alpha*scale = 1 and input_scale = 1, of a y that
+    elu_value_unit computed (the fused kernels'): the same bits without the product by
+    input_scale, which is exact, and without the clamp: y >= -1 there (expm1 >= -1, and rounding
+    to the storage type is monotonic and -1 a float of every precision), so y + 1 is never
+    negative. A y from elsewhere (elu_backward's) can lie below -1 and needs the clamp."""
+    return poscoef if y > 0 else y + negcoef
+
+
+@register_jitable
 def elu_slope_from_input(x, poscoef, negcoef, negiptcoef):
     """dy/dx from the input: scale for x > 0, alpha*scale*input_scale*exp(input_scale*x) else.
 
@@ -86,6 +96,10 @@ def elu_slope_from_input(x, poscoef, negcoef, negiptcoef):
 # "exact" for the other coefficients whose product by alpha*scale is exact (alpha*scale = 1 with
 # another input_scale, or alpha*scale = 0), "scaled" for every other alpha*scale.
 FORMULAS = {"unit": elu_value_unit, "exact": elu_value, "scaled": elu_value_scaled}
+# and the slope the fused kernels take of the value that formula computed
+SLOPES_OF_VALUE = {"unit": elu_slope_from_unit_output, "exact": elu_slope_from_output,
+                   "scaled": elu_slope_from_output}
+elu_slope_of_value = elu_slope_from_output  # what a template called directly uses (see variant)
 
 
 @register_jitable
@@ -109,11 +123,13 @@ FORMULA_MODULES = ("formulas", "expm1", "fma", "storage", "half", "compiler")
 
 
 def variant(loop, suffix, kind):
-    """A copy of the kernel loop ``loop`` under a new name whose ``elu_value`` is FORMULAS[kind].
+    """A copy of the kernel loop ``loop`` under a new name whose ``elu_value`` is FORMULAS[kind]
+    and whose ``elu_slope_of_value`` is SLOPES_OF_VALUE[kind].
     Numba's disk cache tells functions apart by name, not by how they were compiled, so every
     variant needs its own; and it checks only the defining file for edits, so the name carries a
     hash of the formula files too (an edit to them compiles anew)."""
-    names = dict(loop.__globals__, elu_value=FORMULAS[kind])
+    names = dict(loop.__globals__, elu_value=FORMULAS[kind],
+                 elu_slope_of_value=SLOPES_OF_VALUE[kind])
     copy = types.FunctionType(loop.__code__, names,
                               f"{loop.__name__}{suffix}_{kind}_{formula_files_hash()}")
     copy.__qualname__ = copy.__name__

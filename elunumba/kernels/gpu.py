@@ -13,8 +13,8 @@ import math
 
 from numba import config, cuda
 
-from .formulas import (FORMULAS, elu_slope_from_input, elu_slope_from_output, elu_value, formula,
-                       variant)
+from .formulas import (FORMULAS, elu_slope_from_input, elu_slope_from_output, elu_slope_of_value,
+                       elu_value, formula, variant)
 from .storage import narrow, widen
 
 THREADS_PER_BLOCK = 256
@@ -39,7 +39,7 @@ def _fused(x, y, dydx, poscoef, negcoef, negiptcoef):
     for i in range(cuda.grid(1), x.size, cuda.gridsize(1)):
         stored = narrow(elu_value(widen(x[i]), poscoef, negcoef, negiptcoef), y)
         y[i] = stored
-        dydx[i] = narrow(elu_slope_from_output(widen(stored), poscoef, negcoef, negiptcoef), dydx)
+        dydx[i] = narrow(elu_slope_of_value(widen(stored), poscoef, negcoef, negiptcoef), dydx)
 
 
 def _grad_from_input(x, dydx, poscoef, negcoef, negiptcoef):

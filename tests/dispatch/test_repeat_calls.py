@@ -277,6 +277,48 @@ def test_fused_with_out_after_a_plan():
     assert_same(out, expected)
 
 
+@pytest.mark.parametrize("grad_from", ["output", "input"])
+@pytest.mark.parametrize("where", ["separate", "value in place", "grad in place"])
+def test_fused_with_out_takes_the_plan(grad_from, where, monkeypatch):
+    """A repeat fused call with out= runs without the general path (whose checks cost more than
+    the kernel on thousands of elements) and writes the general path's bits, in place too."""
+    x = x_sample(1000, np.float32)
+    expected = general_path(elunumba.elu_value_and_grad, x.copy(), 1.7, grad_from=grad_from)
+    elunumba.elu_value_and_grad(x.copy(), 1.7, grad_from=grad_from)  # warm the plan
+    from elunumba.dispatch import host
+    monkeypatch.setattr(host, "call", lambda *args: pytest.fail("took the general path"))
+    out = {"separate": (np.empty_like(x), np.empty_like(x)),
+           "value in place": (x, np.empty_like(x)),
+           "grad in place": (np.empty_like(x), x)}[where]
+    result = elunumba.elu_value_and_grad(x, 1.7, out=out, grad_from=grad_from)
+    assert result is out
+    assert_same(out, expected)
+
+
+def test_fused_out_the_plan_cannot_take_gets_the_general_paths_result_or_error():
+    x = x_sample(1000, np.float32)
+    expected = general_path(elunumba.elu_value_and_grad, x.copy())
+    elunumba.elu_value_and_grad(x.copy())  # warm the plan
+    y = np.empty_like(x)
+    with pytest.raises(ValueError, match="must not share memory"):
+        elunumba.elu_value_and_grad(x, out=(y, y))
+    buffer = np.zeros(1001, np.float32)
+    with pytest.raises(ValueError, match="must not share memory"):
+        elunumba.elu_value_and_grad(x, out=(buffer[:1000], buffer[1:]))
+    assert not np.any(buffer)
+    with pytest.raises(TypeError, match="must be a tuple of 2 arrays"):
+        elunumba.elu_value_and_grad(x, out=[y, np.empty_like(x)])
+    read_only = np.zeros_like(x)
+    read_only.flags.writeable = False
+    with pytest.raises(ValueError, match="out is read-only"):
+        elunumba.elu_value_and_grad(x, out=(y, read_only))
+    # the value one element past the input in one buffer; the gradient strided
+    base = np.concatenate([x, [0.0]]).astype(np.float32)
+    strided = np.empty(2000, np.float32)[::2]
+    result = elunumba.elu_value_and_grad(base[:1000], out=(base[1:], strided))
+    assert_same(tuple(np.array(r) for r in result), expected)
+
+
 def test_int_params_share_plans_with_equal_floats():
     x = x_sample(32, np.float32)
     from_int = elunumba.elu(x, 2, scale=1, input_scale=3)

@@ -61,3 +61,35 @@ def test_unit_kernels_give_the_exact_kernels_bits(op, storage, compute, scale):
         different = np.flatnonzero(unit != exact)
         assert different.size == 0, (f"{different.size} results differ, first at input bits "
                                      f"{int(raw[different[0]]):#x}")
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_the_unit_slope_of_a_value_gives_the_slope_from_the_output(dtype):
+    """The fused "unit" kernels take the slope of their own y as y + 1, which is
+    elu_slope_from_output's bits wherever y >= -1 (every y that ELU with alpha = 1 computes); a y
+    below -1, which only elu_backward can be given, needs elu_slope_from_output's clamp."""
+    import numba
+
+    from elunumba.kernels.formulas import elu_slope_from_output, elu_slope_from_unit_output
+
+    @numba.njit
+    def slopes(y, scale):
+        one = y.dtype.type(1.0)
+        unit, general = np.empty_like(y), np.empty_like(y)
+        for i in range(y.size):
+            unit[i] = elu_slope_from_unit_output(y[i], scale, one, one)
+            general[i] = elu_slope_from_output(y[i], scale, one, one)
+        return unit, general
+
+    bits = 8 * np.dtype(dtype).itemsize
+    y = bit_patterns(bits).view(dtype)
+    y = y[np.isnan(y) | (y >= -1)]
+    minus_one = dtype(-1.0)
+    y = np.concatenate([y, [minus_one, np.nextafter(minus_one, dtype(0.0))]])
+    for scale in (dtype(1.0), dtype(2.0)):
+        unit, general = slopes(y, scale)
+        uint = f"u{np.dtype(dtype).itemsize}"
+        assert np.array_equal(unit.view(uint), general.view(uint))
+    below = np.array([np.nextafter(minus_one, dtype(-2.0)), -2.0, -np.inf], dtype)
+    unit, general = slopes(below, dtype(1.0))
+    assert (unit < 0).all() and (general == 0).all()
