@@ -247,6 +247,24 @@ class _NegativeSide(NamedTuple):
     exp_k: np.ndarray
 
 
+def _tail_terms(delta, upper):
+    """delta^n I_n/n! for n = 0.._SERIES_TERMS (upper: _upper_moments' list). delta^n alone overflows only where delta > 1e5 and so t > 2e5: there the
+    term is below 2^-n of the first relative to it, nothing at the n where that happens."""
+    terms, power = [], np.ones_like(delta)
+    for n in range(_SERIES_TERMS + 1):
+        terms.append(np.where(np.isfinite(power), power * upper[n], 0.0))
+        power = power * delta
+    return terms
+
+
+def _alternating_sums(terms):
+    """From S_n: sum (-1)^(n+1) S_n (E[1 - e^(-delta u)]-like) and sum (-1)^n (2^n - 2) S_n
+    (E[(1 - e^(-delta u))^2]-like), smallest terms first."""
+    first = sum((-1.0) ** (n + 1) * terms[n] for n in range(_SERIES_TERMS, 0, -1))
+    second = sum((-1.0) ** n * (2.0 ** n - 2.0) * terms[n] for n in range(_SERIES_TERMS, 1, -1))
+    return first, second
+
+
 def _negative_side(k, normal):
     """With X = -sigma u on X <= 0, E[g(X) 1{X<=0}] = int_0^inf g(-sigma u) phi(t + u) du, and
     e^(kX) - 1 = e^(-delta u) - 1 (delta = k sigma) expands in S_n = delta^n E[u^n 1{X<=0}]/n!:
@@ -276,18 +294,10 @@ def _negative_side(k, normal):
             low = [normal.below, small_delta * density + drift * normal.below]
             for n in range(2, _SERIES_TERMS + 1):
                 low.append((small_delta * small_delta * low[n - 2] + drift * low[n - 1]) / n)
-            terms, power = [], np.ones_like(small_delta)
-            for n in range(_SERIES_TERMS + 1):
-                # delta^n alone overflows only where delta > 1e5 and so t > 2e5: there the term
-                # is below 2^-n of the first relative to it, nothing at the n where that happens
-                scaled = np.where(np.isfinite(power), power * upper[n], 0.0)
-                terms.append(np.where(positive, density * scaled, low[n]))
-                power = power * small_delta
-            sign = [(-1.0) ** n for n in range(_SERIES_TERMS + 2)]
-            series_pull = sum(sign[n + 1] * terms[n] for n in range(_SERIES_TERMS, 0, -1))
-            series_curvature = sum(sign[n] * terms[n] for n in range(_SERIES_TERMS, 1, -1))
-            series_square = sum(sign[n] * (2.0 ** n - 2.0) * terms[n]
-                                for n in range(_SERIES_TERMS, 1, -1))
+            terms = [np.where(positive, density * scaled, below)
+                     for scaled, below in zip(_tail_terms(small_delta, upper), low)]
+            series_pull, series_square = _alternating_sums(terms)
+            series_curvature = sum((-1.0) ** n * terms[n] for n in range(_SERIES_TERMS, 1, -1))
             pull = np.where(series, series_pull, pull)
             curvature = np.where(series, series_curvature, curvature)
             square = np.where(series, series_square, square)
@@ -429,14 +439,7 @@ def _exp_branch(k, normal, negative):
         small = np.where(np.where(positive, series_tail, series_bulk), delta, 0.0)
         # t >= 0: tail integrals
         upper = _upper_moments(np.where(positive, a, 0.0), _SERIES_TERMS)
-        terms, power = [], np.ones_like(small)
-        for n in range(_SERIES_TERMS + 1):
-            # as in _negative_side: delta^n overflows only where its term is negligible
-            terms.append(np.where(np.isfinite(power), power * upper[n], 0.0))
-            power = power * small
-        tail_first = sum((-1.0) ** (n + 1) * terms[n] for n in range(_SERIES_TERMS, 0, -1))
-        tail_second = sum((-1.0) ** n * (2.0 ** n - 2.0) * terms[n]
-                          for n in range(_SERIES_TERMS, 1, -1))
+        tail_first, tail_second = _alternating_sums(_tail_terms(small, upper))
         mills = upper[0]
         tail_spread = _times_pdf(a, (tail_second * mills - tail_first * tail_first) / mills)
         # t < 0: moments B_n = E[Z^n 1{Z <= b}], B_(n+1) = n B_(n-1) - b^n phi(b)
