@@ -6,14 +6,13 @@ reads the files named below from bench_results/accuracy/ (each records the comma
 and links each from the page by a path relative to the page.
 """
 
-import argparse
 import json
 import os
-import sys
 from pathlib import Path
 
-from elunumba.lab import markdown
 from elunumba.lab.accuracy import doc_tables
+
+from . import page_block
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench_results" / "accuracy"
@@ -58,17 +57,6 @@ def load(name):
     return json.loads((RESULTS / name).read_text())
 
 
-def main(path=PAGE):
-    try:
-        markdown.rewrite_block(path, doc_tables.MARKERS, body(load, path))
-    except (OSError, ValueError) as error:
-        sys.exit(f"accuracy_tables: {error}")
-    print(f"rewrote the accuracy tables in {path}")
-
-
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(prog="python -m tools.accuracy_tables",
-                                     description=__doc__.split("\n\n")[0])
-    parser.add_argument("page", metavar="PAGE.md", nargs="?", default=PAGE,
-                        help="the page to rewrite (default docs/accuracy.md)")
-    main(parser.parse_args().page)
+    page_block.regenerate("accuracy_tables", __doc__, PAGE, doc_tables.MARKERS,
+                          lambda page: body(load, page), "the accuracy tables")

@@ -7,15 +7,14 @@ Every command and subcommand of `elunumba` gets a section with its --help text a
 tests/tools/test_cli_reference.py fails when a command or an option is missing from the page.
 """
 
-import argparse
-import sys
 from pathlib import Path
 
 import click
 from click.testing import CliRunner
 
-from elunumba.lab import markdown
 from elunumba_cli.main import cli
+
+from . import page_block
 
 PAGE = Path(__file__).resolve().parent.parent / "docs" / "cli.md"
 MARKERS = ("<!-- cli-reference:start -->", "<!-- cli-reference:end -->")
@@ -43,17 +42,6 @@ def body():
     return "\n\n".join(sections)
 
 
-def main(path=PAGE):
-    try:
-        markdown.rewrite_block(path, MARKERS, body())
-    except (OSError, ValueError) as error:
-        sys.exit(f"cli_reference: {error}")
-    print(f"rewrote the CLI reference in {path}")
-
-
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(prog="python -m tools.cli_reference",
-                                     description=__doc__.split("\n\n")[0])
-    parser.add_argument("page", metavar="PAGE.md", nargs="?", default=PAGE,
-                        help="the page to rewrite (default docs/cli.md)")
-    main(parser.parse_args().page)
+    page_block.regenerate("cli_reference", __doc__, PAGE, MARKERS, lambda page: body(),
+                          "the CLI reference")
