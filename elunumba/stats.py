@@ -248,8 +248,9 @@ class _NegativeSide(NamedTuple):
 
 
 def _tail_terms(delta, upper):
-    """delta^n I_n/n! for n = 0.._SERIES_TERMS (upper: _upper_moments' list). delta^n alone overflows only where delta > 1e5 and so t > 2e5: there the
-    term is below 2^-n of the first relative to it, nothing at the n where that happens."""
+    """delta^n I_n/n! for n = 0.._SERIES_TERMS (upper: _upper_moments' list). delta^n alone
+    overflows only where delta > 1e5 and so t > 2e5: there the term is below 2^-n of the first
+    relative to it, nothing at the n where that happens."""
     terms, power = [], np.ones_like(delta)
     for n in range(_SERIES_TERMS + 1):
         terms.append(np.where(np.isfinite(power), power * upper[n], 0.0))
